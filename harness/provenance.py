@@ -1,0 +1,126 @@
+"""Where pretrained weights came from, and the guard against testing on them.
+
+`pretrain` writes `weights/pretrained/provenance.json` into the submission:
+the content hashes of every image the weights were trained on. A simulated
+test image with the same bytes would inflate the rehearsal score, so
+`simulate` asks `check_leakage` before it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from harness.errors import UserError
+
+PRETRAINED_DIR = Path("weights") / "pretrained"
+PROVENANCE_FILE = PRETRAINED_DIR / "provenance.json"
+SCHEMA = 1
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes: images are matched by content, not by name."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class TrainedImage:
+    """One image the weights saw: its content hash, class and path in the data set."""
+
+    sha256: str
+    label: str
+    path: str
+
+
+@dataclass
+class Provenance:
+    """The record `pretrain` installs beside the weights it exported."""
+
+    created: str
+    profile: str
+    data_dir: str
+    holdout: dict
+    config: dict
+    starting_weights: str
+    images: list[TrainedImage] = field(default_factory=list)
+    schema: int = SCHEMA
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+    def write(self, submission_dir: Path) -> Path:
+        path = Path(submission_dir) / PROVENANCE_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(self.to_json(), encoding="utf-8")
+        return path
+
+    @property
+    def image_hashes(self) -> set[str]:
+        return {image.sha256 for image in self.images}
+
+
+def load_provenance(submission_dir: Path) -> Provenance | None:
+    """The submission's provenance record, None if it has none."""
+    path = Path(submission_dir) / PROVENANCE_FILE
+    if not path.is_file():
+        return None
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        images = [TrainedImage(**image) for image in raw.pop("images")]
+        return Provenance(images=images, **raw)
+    except (ValueError, KeyError, TypeError) as error:
+        raise UserError(
+            f"the weights' provenance file {path} cannot be read ({error})",
+            "re-run `onlinesim pretrain`, or delete weights/pretrained/ if you do not use it",
+        ) from error
+
+
+@dataclass(frozen=True)
+class LeakageCheck:
+    """How many test images the pretrained weights have already seen."""
+
+    overlapping: int
+    message: str
+    provenance_path: str | None = None
+    examples: tuple[str, ...] = ()
+
+    @property
+    def clean(self) -> bool:
+        return self.overlapping == 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def check_leakage(submission_dir: Path, test_files: Sequence[Path]) -> LeakageCheck:
+    """Compare the test images' content hashes with the pretrained-on images."""
+    provenance = load_provenance(submission_dir)
+    if provenance is None:
+        return LeakageCheck(
+            0, f"no {PROVENANCE_FILE.as_posix()} in the submission: no pretrained-on images known"
+        )
+    seen = provenance.image_hashes
+    hits = [Path(p) for p in test_files if file_sha256(Path(p)) in seen]
+    where = str(Path(submission_dir) / PROVENANCE_FILE)
+    if not hits:
+        return LeakageCheck(
+            0,
+            f"none of the {len(test_files)} test images is among the "
+            f"{len(seen)} images the pretrained weights were trained on",
+            where,
+        )
+    return LeakageCheck(
+        len(hits),
+        f"{len(hits)} of the {len(test_files)} test images are among the images the "
+        f"pretrained weights were trained on: the score would be inflated. Pretrain "
+        f"and simulate with the same hold-out seed, or drop weights/pretrained/",
+        where,
+        tuple(p.name for p in hits[:5]),
+    )

@@ -1,0 +1,39 @@
+"""A small but valid submission folder to package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+MANIFEST = """name = "tiny-entry"
+
+[train]
+command = ["python", "train.py"]
+
+[predict]
+command = ["python", "predict.py"]
+"""
+
+
+def write_submission(root: Path) -> Path:
+    """A valid submission: manifest, two scripts, a weights file, requirements."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "submission.toml").write_text(MANIFEST, encoding="utf-8")
+    (root / "train.py").write_text("print('train')\n", encoding="utf-8")
+    (root / "predict.py").write_text("print('predict')\n", encoding="utf-8")
+    (root / "requirements.txt").write_text("numpy\n", encoding="utf-8")
+    (root / "weights").mkdir(exist_ok=True)
+    (root / "weights" / "base.bin").write_bytes(bytes(range(256)) * 64)
+    return root
+
+
+@pytest.fixture
+def submission(tmp_path: Path) -> Path:
+    return write_submission(tmp_path / "sub")
+
+
+@pytest.fixture
+def make_submission():
+    """The writer itself, for tests that need a second copy."""
+    return write_submission
