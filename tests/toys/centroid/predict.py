@@ -1,0 +1,28 @@
+"""Centroid toy, predict: the class whose mean colour is nearest to the image's."""
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+model = Path(os.environ["MODEL_INFERENCE_PATH"])
+centroids = json.loads((model / "centroids.json").read_text(encoding="utf-8"))
+names = list(centroids)
+matrix = np.array([centroids[n] for n in names], dtype=np.float32)
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    with Image.open(request["path"]) as image:
+        pixels = np.asarray(image.convert("RGB").resize((16, 16)), dtype=np.float32)
+    distances = np.linalg.norm(matrix - pixels.reshape(-1, 3).mean(axis=0), axis=1)
+    scores = np.exp(-distances / 10.0)
+    scores /= scores.sum()
+    answer = {
+        "id": request["id"],
+        "label": names[int(distances.argmin())],
+        "scores": {n: round(float(s), 4) for n, s in zip(names, scores, strict=True)},
+    }
+    print(json.dumps(answer), flush=True)

@@ -1,0 +1,5 @@
+"""Memory-hog toy, predict: eats memory while loading, before it is ever ready."""
+
+from hog import hog
+
+hog()
