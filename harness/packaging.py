@@ -8,10 +8,15 @@ and `package` can refuse anything else.
 from __future__ import annotations
 
 import fnmatch
+import gzip
 import hashlib
+import io
+import json
 import os
 import stat
-from collections.abc import Iterable
+import tarfile
+import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -161,3 +166,316 @@ def hash_entries(entries: Iterable[Entry]) -> str:
 def content_hash(submission_dir: Path) -> str:
     """sha256 of the package content: what `package` would put in the tarball."""
     return hash_entries(scan(submission_dir).entries)
+
+
+ARCHIVE_MTIME = 0
+CONTEST_CODE_DIR = "python_package"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One tar member: an entry of the submission, or bytes the packager writes."""
+
+    arcname: str
+    entry: Entry | None = None
+    data: bytes | None = None
+
+
+def plain_layout(contents: Contents, classes: Sequence[str] | None) -> list[Member]:
+    """The submission folder as it is, at the root of the archive."""
+    return [Member(e.relpath, e) for e in contents.entries]
+
+
+def class_index_text(classes: Sequence[str]) -> str:
+    """The contest's class_index.txt: `name index`, index = position in sorted order."""
+    return "".join(f"{name} {index}\n" for index, name in enumerate(sorted(classes)))
+
+
+def contest_layout(contents: Contents, classes: Sequence[str] | None) -> list[Member]:
+    """python_package/ (code, class_index.txt, weights) with requirements.txt beside it."""
+    members: list[Member] = []
+    for entry in contents.entries:
+        if entry.relpath == "requirements.txt":
+            members.append(Member("requirements.txt", entry))
+        else:
+            members.append(Member(f"{CONTEST_CODE_DIR}/{entry.relpath}", entry))
+    names = {m.arcname for m in members}
+    if "requirements.txt" not in names:
+        members.append(Member("requirements.txt", data=b""))
+    if f"{CONTEST_CODE_DIR}/class_index.txt" not in names:
+        if not classes:
+            raise UserError(
+                "the contest layout needs the class names for class_index.txt",
+                "pass --data DIR (the data set the submission was trained on)",
+            )
+        text = class_index_text(classes).encode("utf-8")
+        members.append(Member(f"{CONTEST_CODE_DIR}/class_index.txt", data=text))
+    return sorted(members, key=lambda m: m.arcname)
+
+
+LAYOUTS = {"plain": plain_layout, "contest": contest_layout}
+
+
+def layout_members(
+    name: str, contents: Contents, classes: Sequence[str] | None = None
+) -> list[Member]:
+    """Archive members in the named layout; unknown names list the valid ones."""
+    try:
+        layout = LAYOUTS[name]
+    except KeyError:
+        raise UserError(
+            f"unknown layout {name!r}", f"choose one of: {', '.join(sorted(LAYOUTS))}"
+        ) from None
+    return layout(contents, classes)
+
+
+def _tar_info(arcname: str, kind: str, size: int = 0, executable: bool = False) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(arcname)
+    info.mtime = ARCHIVE_MTIME
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if kind == "dir":
+        info.type, info.mode = tarfile.DIRTYPE, 0o755
+    elif kind == LINK:
+        info.type, info.mode = tarfile.SYMTYPE, 0o777
+    else:
+        info.size, info.mode = size, 0o755 if executable else 0o644
+    return info
+
+
+def _parent_dirs(arcnames: Iterable[str]) -> set[str]:
+    dirs: set[str] = set()
+    for arcname in arcnames:
+        dirs.update(p.as_posix() for p in PurePosixPath(arcname).parents if p.as_posix() != ".")
+    return dirs
+
+
+def write_tarball(members: Sequence[Member], out_path: Path) -> None:
+    """A reproducible tar.gz: sorted members, fixed owner, mode and times, gzip mtime 0."""
+    tmp_path = out_path.with_name(out_path.name + ".part")
+    files = {m.arcname: m for m in members}
+    names = sorted(set(files) | _parent_dirs(files))
+    with tmp_path.open("wb") as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as gz:
+        with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+            for arcname in names:
+                member = files.get(arcname)
+                if member is None:
+                    tar.addfile(_tar_info(arcname, "dir"))
+                elif member.data is not None:
+                    tar.addfile(_tar_info(arcname, FILE, len(member.data)), io.BytesIO(member.data))
+                elif member.entry.kind == LINK:
+                    info = _tar_info(arcname, LINK)
+                    info.linkname = member.entry.link_target or ""
+                    tar.addfile(info)
+                else:
+                    entry = member.entry
+                    info = _tar_info(arcname, FILE, entry.size, entry.executable)
+                    with entry.source.open("rb") as handle:
+                        tar.addfile(info, handle)
+    tmp_path.replace(out_path)
+
+
+MANIFEST = "submission.toml"
+SCRIPT_SUFFIXES = (".py", ".sh")
+
+
+def check_manifest(contents: Contents) -> dict:
+    """The manifest must parse and name train and predict commands whose scripts are packaged."""
+    path = contents.root / MANIFEST
+    if not path.is_file():
+        raise UserError(
+            f"no {MANIFEST} in {contents.root}",
+            "a submission needs a manifest at its root; see docs/contract.md",
+        )
+    try:
+        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise UserError(f"{path} is not valid TOML: {error}") from error
+    missing = []
+    if not isinstance(manifest.get("name"), str) or not manifest["name"].strip():
+        missing.append("name")
+    packaged = {e.relpath for e in contents.entries}
+    for phase in ("train", "predict"):
+        command = manifest.get(phase, {}).get("command")
+        if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
+            missing.append(f"[{phase}] command (a list of strings)")
+            continue
+        for arg in command[1:]:
+            if arg.endswith(SCRIPT_SUFFIXES) and not arg.startswith("-"):
+                script = PurePosixPath(arg)
+                if script.is_absolute() or ".." in script.parts:
+                    raise UserError(
+                        f"{MANIFEST}: [{phase}] command names {arg!r} outside the package",
+                        "name scripts by their path relative to the submission folder",
+                    )
+                if script.as_posix() not in packaged:
+                    raise UserError(
+                        f"{MANIFEST}: [{phase}] command runs {arg!r}, which is not in the package",
+                        "add the file, or fix the command",
+                    )
+    if missing:
+        raise UserError(
+            f"{path} lacks: {', '.join(missing)}", "see docs/contract.md for the manifest"
+        )
+    return manifest
+
+
+def check_size(contents: Contents, max_size_mb: float) -> None:
+    """Refuse content over the limit, naming the largest files so the user knows what to cut."""
+    total = contents.total_bytes
+    if total <= max_size_mb * 1024 * 1024:
+        return
+    largest = sorted(contents.files, key=lambda e: e.size, reverse=True)[:5]
+    listing = ", ".join(f"{e.relpath} ({e.size / 1024 / 1024:.1f} MB)" for e in largest)
+    raise UserError(
+        f"the package content is {total / 1024 / 1024:.1f} MB, over the limit of "
+        f"{max_size_mb:g} MB; largest files: {listing}",
+        "remove or shrink files, or raise the limit with --max-size-mb if the contest allows",
+    )
+
+
+@dataclass(frozen=True)
+class PassingReport:
+    """A report.json that shows this exact content passed the online profile."""
+
+    path: Path
+    run_id: str
+    accuracy: float | None
+    classes: tuple[str, ...]
+
+
+def _report_shortfalls(report: dict, wanted_hash: str) -> list[str]:
+    shortfalls = []
+    if report.get("profile", {}).get("name") != "online":
+        shortfalls.append(f"its profile is {report.get('profile', {}).get('name')!r}, not 'online'")
+    if not report.get("verdict", {}).get("passed"):
+        shortfalls.append("its verdict is not passed")
+    if report.get("submission", {}).get("content_sha256") != wanted_hash:
+        shortfalls.append("it was run on different content (the content hash differs)")
+    return shortfalls
+
+
+def _read_report(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UserError(f"cannot read the report {path}: {error}") from error
+
+
+def find_passing_report(
+    wanted_hash: str, runs_dir: Path, report_path: Path | None = None
+) -> PassingReport:
+    """The newest report proving this content passed online, or a UserError saying what lacks."""
+    if report_path is not None:
+        candidates = [Path(report_path)]
+        if not candidates[0].is_file():
+            raise UserError(f"report not found: {report_path}")
+    else:
+        candidates = sorted(Path(runs_dir).glob("*/report.json"), reverse=True)
+    closest: tuple[Path, list[str]] | None = None
+    for path in candidates:
+        report = _read_report(path)
+        shortfalls = _report_shortfalls(report, wanted_hash)
+        if not shortfalls:
+            return PassingReport(
+                path,
+                str(report.get("run_id", path.parent.name)),
+                report.get("score", {}).get("accuracy"),
+                tuple(report.get("data", {}).get("classes", ())),
+            )
+        if closest is None:
+            closest = (path, shortfalls)
+    hint = "run `onlinesim simulate --profile online` on this folder first, or pass --force"
+    if closest is None:
+        raise UserError(f"no report.json found under {runs_dir}: nothing shows a pass", hint)
+    path, shortfalls = closest
+    raise UserError(
+        f"no report shows that this content passed the online profile; "
+        f"the newest, {path}, fails because {'; '.join(shortfalls)}",
+        hint,
+    )
+
+
+@dataclass(frozen=True)
+class PackageConfig:
+    """Settings of one `package` run; the CLI fills every field (CLI > these defaults)."""
+
+    submission: Path
+    out_dir: Path = Path("dist")
+    layout: str = "plain"
+    max_size_mb: float = 1024.0
+    force: bool = False
+    runs_dir: Path = Path("runs")
+    report: Path | None = None
+    data: Path | None = None
+
+
+@dataclass
+class PackageResult:
+    """What was written and what was left out or not checked."""
+
+    tarball: Path
+    sha256: str
+    size_bytes: int
+    content_sha256: str
+    junk: list[str]
+    skipped_checks: list[str]
+    report: PassingReport | None
+
+
+def _slug(name: str) -> str:
+    cleaned = "".join(c if c.isalnum() or c in "-_." else "-" for c in name.strip())
+    return cleaned.strip("-.") or "submission"
+
+
+def data_classes(data_dir: Path) -> list[str]:
+    """Class names of a data set: its sub-folders, junk left out, sorted."""
+    if not Path(data_dir).is_dir():
+        raise UserError(f"data folder not found: {data_dir}")
+    return sorted(p.name for p in Path(data_dir).iterdir() if p.is_dir() and not is_junk(p.name))
+
+
+def _check_out_dir(out_dir: Path, root: Path) -> Path:
+    resolved = Path(out_dir).resolve()
+    if _inside(root, resolved):
+        raise UserError(
+            f"the output folder {out_dir} is inside the submission folder",
+            "write the tarball elsewhere (the default is dist/ in the current folder)",
+        )
+    resolved.mkdir(parents=True, exist_ok=True)
+    return resolved
+
+
+def build_package(config: PackageConfig) -> PackageResult:
+    """Check the content, confirm it passed online (unless forced) and write tarball + sha256."""
+    contents = scan(config.submission)
+    if contents.problems:
+        raise UserError(
+            "the submission holds things that cannot be packaged:\n    "
+            + "\n    ".join(contents.problems),
+            "replace links that leave the folder by the files themselves; remove special files",
+        )
+    manifest = check_manifest(contents)
+    check_size(contents, config.max_size_mb)
+    wanted = hash_entries(contents.entries)
+    skipped: list[str] = []
+    report: PassingReport | None = None
+    try:
+        report = find_passing_report(wanted, config.runs_dir, config.report)
+    except UserError as error:
+        if not config.force:
+            raise
+        skipped.append(f"passed-online check skipped (--force): {error.message}")
+    classes = data_classes(config.data) if config.data else list(report.classes if report else [])
+    members = layout_members(config.layout, contents, classes)
+    out_dir = _check_out_dir(config.out_dir, contents.root)
+    suffix = "" if config.layout == "plain" else f"-{config.layout}"
+    tarball = out_dir / f"{_slug(manifest['name'])}-{wanted[:12]}{suffix}.tar.gz"
+    write_tarball(members, tarball)
+    digest = _file_digest(tarball).hex()
+    tarball.with_name(tarball.name + ".sha256").write_text(
+        f"{digest}  {tarball.name}\n", encoding="utf-8"
+    )
+    return PackageResult(
+        tarball, digest, tarball.stat().st_size, wanted, contents.junk, skipped, report
+    )
