@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -124,3 +125,69 @@ def check_leakage(submission_dir: Path, test_files: Sequence[Path]) -> LeakageCh
         where,
         tuple(p.name for p in hits[:5]),
     )
+
+
+def staged_images(train_dir: Path) -> list[TrainedImage]:
+    """Every image under a staged `<class>/<image>` folder, hashed, in sorted order."""
+    images = []
+    for folder in sorted(p for p in Path(train_dir).iterdir() if p.is_dir()):
+        for path in sorted(p for p in folder.iterdir() if p.is_file()):
+            images.append(
+                TrainedImage(file_sha256(path), folder.name, f"{folder.name}/{path.name}")
+            )
+    return images
+
+
+def weights_inventory(submission_dir: Path) -> dict[str, str]:
+    """sha256 of every file under the submission's weights/ folder: the starting weights."""
+    root = Path(submission_dir) / "weights"
+    if not root.is_dir():
+        return {}
+    return {
+        path.relative_to(root).as_posix(): file_sha256(path)
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+@dataclass(frozen=True)
+class Installed:
+    """What `install_pretrained` did, for the user to read."""
+
+    target: Path
+    files: int
+    replaced_to: Path | None
+    provenance: Path
+
+
+def install_pretrained(
+    model_dir: Path, submission_dir: Path, provenance: Provenance, backup_dir: Path
+) -> Installed:
+    """Copy an exported model into weights/pretrained/ with its provenance.
+
+    The copy is made in `backup_dir` (outside the submission) first; a previous
+    weights/pretrained/ is moved there, never deleted; nothing else in the
+    submission is touched.
+    """
+    model_dir, submission_dir = Path(model_dir), Path(submission_dir)
+    exported = [p for p in model_dir.rglob("*") if p.is_file()]
+    if not exported:
+        raise UserError(f"the training run exported nothing into {model_dir}: nothing to install")
+    if (model_dir / PROVENANCE_FILE.name).exists():
+        raise UserError(
+            f"the exported model already holds a {PROVENANCE_FILE.name}",
+            "the submission must not export a file of that name: pretrain writes it",
+        )
+    target = submission_dir / PRETRAINED_DIR
+    backup_dir = Path(backup_dir)
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    incoming = backup_dir / "incoming_pretrained"
+    shutil.rmtree(incoming, ignore_errors=True)
+    shutil.copytree(model_dir, incoming)
+    replaced_to = None
+    if target.exists():
+        replaced_to = backup_dir / "replaced_pretrained"
+        shutil.move(str(target), replaced_to)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(incoming), target)
+    return Installed(target, len(exported), replaced_to, provenance.write(submission_dir))
