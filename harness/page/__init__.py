@@ -1,0 +1,1 @@
+"""Pieces of the run page: reading a run folder, summaries, plots and HTML."""

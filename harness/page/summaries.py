@@ -1,0 +1,77 @@
+"""Pure summaries of a run's numbers, computed for the page and tested on fixed arrays."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ConfusedPair:
+    """Images of class `true` answered as `predicted`."""
+
+    true: str
+    predicted: str
+    count: int
+    share_of_true: float
+
+
+def most_confused_pairs(
+    labels: Sequence[str], matrix: Sequence[Sequence[int]], limit: int = 10
+) -> list[ConfusedPair]:
+    """Off-diagonal cells of a confusion matrix (rows true, columns predicted), largest first.
+
+    Ties keep the matrix order, so the table is stable from run to run.
+    """
+    counts = np.asarray(matrix, dtype=np.int64)
+    if counts.ndim != 2 or counts.shape != (len(labels), len(labels)):
+        return []
+    row_totals = counts.sum(axis=1)
+    pairs = [
+        ConfusedPair(
+            true=labels[i],
+            predicted=labels[j],
+            count=int(counts[i, j]),
+            share_of_true=float(counts[i, j] / row_totals[i]),
+        )
+        for i in range(len(labels))
+        for j in range(len(labels))
+        if i != j and counts[i, j] > 0
+    ]
+    pairs.sort(key=lambda pair: -pair.count)
+    return pairs[:limit]
+
+
+def classes_in_pairs(pairs: Sequence[ConfusedPair]) -> list[str]:
+    """The classes named by the pairs, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for pair in pairs:
+        seen.setdefault(pair.true)
+        seen.setdefault(pair.predicted)
+    return list(seen)
+
+
+def sub_matrix(
+    labels: Sequence[str], matrix: Sequence[Sequence[int]], keep: Sequence[str]
+) -> np.ndarray:
+    """The confusion matrix restricted to the rows and columns of `keep`."""
+    index = [list(labels).index(name) for name in keep]
+    return np.asarray(matrix, dtype=np.int64)[np.ix_(index, index)]
+
+
+def latency_percentiles(latencies_ms: Sequence[float]) -> dict[str, float]:
+    """p50/p95/p99/max of per-image latencies; empty when nothing was answered."""
+    if len(latencies_ms) == 0:
+        return {}
+    values = np.asarray(latencies_ms, dtype=float)
+    p50, p95, p99 = np.percentile(values, [50, 95, 99])
+    return {"p50": float(p50), "p95": float(p95), "p99": float(p99), "max": float(values.max())}
+
+
+def budget_fraction(used_s: float | None, limit_s: float | None) -> float | None:
+    """Share of a phase's limit it used (may pass 1.0 when killed late); None if unlimited."""
+    if used_s is None or not limit_s:
+        return None
+    return float(used_s) / float(limit_s)
