@@ -57,6 +57,7 @@ def _header(run: RunFolder) -> str:
         f"runner {runner.get('name', MISSING)}",
         f"time scale {report.get('time_scale', 1.0)}",
         f"created {report.get('created', MISSING)}",
+        f"onlinesim {report.get('harness_version', MISSING)}",
     ]
     return f"<h1>Run {html.escape(run.run_id)}</h1>" + html.paragraph(" · ".join(facts), "meta")
 
@@ -65,11 +66,15 @@ def _verdict(run: RunFolder) -> str:
     verdict = run.verdict
     passed = bool(verdict.get("passed"))
     word = "PASSED" if passed else "FAILED"
-    reasons = verdict.get("reasons") or []
-    items = "".join(f"<li>{html.escape(str(reason))}</li>" for reason in reasons)
-    detail = f"<ul>{items}</ul>" if items else ""
+    reasons = [str(reason) for reason in verdict.get("reasons") or []]
+    warnings = [str(warning) for warning in run.report.get("warnings") or []]
+    parts = [f"<strong>{word}</strong>"]
+    if reasons:
+        parts.append(html.bullets(reasons))
+    if warnings:
+        parts.append(html.paragraph("Warnings:") + html.bullets(warnings))
     css = "passed" if passed else "failed"
-    return f'<div class="verdict {css}" id="verdict"><strong>{word}</strong>{detail}</div>'
+    return f'<div class="verdict {css}" id="verdict">{"".join(parts)}</div>'
 
 
 def _score(run: RunFolder) -> str:
@@ -79,7 +84,8 @@ def _score(run: RunFolder) -> str:
     latency = score.get("latency_ms") or {}
     rows = [
         ("correct", f"{score.get('correct', MISSING)} / {score.get('total', MISSING)}"),
-        ("mean error cost per image", _number(score.get("error_cost"), 3)),
+        ("answered", f"{score.get('answered', MISSING)} / {score.get('total', MISSING)}"),
+        ("mean error cost per image", _error_cost(score.get("error_cost"))),
         (
             "latency p99 / limit (ms)",
             f"{_number(latency.get('p99'), 0)} / {_number(latency.get('limit'), 0)}",
@@ -88,11 +94,20 @@ def _score(run: RunFolder) -> str:
     ]
     return html.section(
         "Score",
-        f'<div class="score">{float(score["accuracy"]) * 100:.2f}</div>',
-        html.paragraph("top-1 accuracy × 100, the contest's score", "meta"),
+        f'<div class="score">{float(score["accuracy"]):.2f}</div>',
+        html.paragraph("top-1 accuracy × 100 over all test images, the contest's score", "meta"),
         html.table(("", ""), rows),
         anchor="score",
     )
+
+
+def _error_cost(cost: object) -> str:
+    """report.json holds {"mean", "table", "rows"}, or null when the set has no table."""
+    if isinstance(cost, dict) and isinstance(cost.get("mean"), int | float):
+        return f"{cost['mean']:.3f} (table {cost.get('table', MISSING)})"
+    if isinstance(cost, int | float):
+        return f"{cost:.3f}"
+    return "no error-type table in the data set"
 
 
 def _budget(run: RunFolder) -> str:
@@ -111,6 +126,7 @@ def _budget(run: RunFolder) -> str:
                 f"{format_bytes(phase.get('memory_limit_bytes'))}",
                 str(phase.get("exit_code", MISSING)),
                 str(phase.get("reason", "")),
+                _details(phase.get("details")),
             )
         )
     if not rows:
@@ -124,8 +140,15 @@ def _budget(run: RunFolder) -> str:
         "peak / limit memory",
         "exit",
         "reason",
+        "details",
     )
     return html.section("Budget per phase", html.table(headers, rows), anchor="budget")
+
+
+def _details(details: object) -> str:
+    if not isinstance(details, dict):
+        return ""
+    return ", ".join(f"{key} {value}" for key, value in details.items())
 
 
 def _resources(run: RunFolder) -> str:
@@ -134,23 +157,37 @@ def _resources(run: RunFolder) -> str:
     picture = plots.resource_timeline(run.resources, limit)
     if picture is None:
         return html.section("Resources", html.missing("No resource samples were recorded."))
-    gpu_note = (
-        ""
-        if any(row.get("gpu_memory_bytes") is not None for row in run.resources)
-        else html.paragraph("No GPU was sampled in this run.", "meta")
-    )
-    return html.section(
-        "Resources over the run",
+    by_phase = summaries.resources_by_phase(run.resources)
+    rows = [
+        (
+            phase,
+            str(numbers.samples),
+            format_bytes(numbers.peak_memory_bytes),
+            f"{numbers.mean_cpu_percent:.0f}",
+            format_bytes(numbers.peak_gpu_memory_bytes),
+            _number(numbers.mean_gpu_utilization, 0),
+        )
+        for phase, numbers in by_phase.items()
+    ]
+    headers = ("phase", "samples", "peak memory", "mean CPU %", "peak GPU memory", "mean GPU %")
+    parts = [
         html.image(picture, "resource timeline: CPU and memory"),
-        gpu_note,
-        anchor="resources",
-    )
+        html.table(headers, rows, numeric={1, 2, 3, 4, 5}),
+    ]
+    if all(numbers.peak_gpu_memory_bytes is None for numbers in by_phase.values()):
+        parts.append(html.paragraph("No GPU was sampled in this run.", "meta"))
+    return html.section("Resources over the run", *parts, anchor="resources")
 
 
 def _latency(run: RunFolder) -> str:
     recorded = run.score.get("latency_ms") or {}
-    percentiles = summaries.latency_percentiles(run.latencies_ms)
-    limit = recorded.get("limit") or run.report.get("profile", {}).get("per_image_ms")
+    # The report's own figures (nearest-rank) when it has them, so page and JSON agree.
+    percentiles = {
+        name: float(recorded[name])
+        for name in ("p50", "p95", "p99", "max")
+        if isinstance(recorded.get(name), int | float)
+    } or summaries.latency_percentiles(run.latencies_ms)
+    limit = recorded.get("limit") or (run.report.get("profile") or {}).get("per_image_ms")
     picture = plots.latency_histogram(run.latencies_ms, limit, percentiles)
     if picture is None:
         return html.section("Answer times", html.missing("No per-image answer times."))
@@ -190,6 +227,9 @@ def _confusion(run: RunFolder) -> str:
     parts = [html.table(("true", "answered", "images", "share of true class"), rows, {2, 3})]
     if picture:
         parts.append(html.image(picture, "confusion among the most confused classes"))
+    unanswered = sum(n for n in confusion.get("unanswered") or [] if isinstance(n, int))
+    if unanswered:
+        parts.append(html.paragraph(f"{unanswered} test images got no valid answer (wrong)."))
     return html.section("Most confused pairs", *parts, anchor="confusion")
 
 
@@ -207,9 +247,11 @@ def _setup(run: RunFolder) -> str:
     report = run.report
     data = report.get("data") or {}
     rows = [
+        ("data set", str(data.get("source", MISSING))),
         ("classes", str(len(data.get("classes") or []))),
         ("train images", str(data.get("train_images", MISSING))),
         ("test images", str(data.get("test_images", MISSING))),
+        ("scaled down", "yes" if data.get("scaled_down") else "no"),
         ("skipped files", str(len(data.get("skipped_files") or []))),
     ]
     enforcement = (report.get("runner") or {}).get("enforcement") or {}
@@ -221,8 +263,7 @@ def _setup(run: RunFolder) -> str:
     profile = report.get("profile") or {}
     parts = [html.table(("", ""), rows)]
     if warnings or notes:
-        items = "".join(f"<li>{html.escape(text)}</li>" for text in warnings + notes)
-        parts.append(f"<ul>{items}</ul>")
+        parts.append(html.bullets(warnings + notes))
     if profile:
         parts.append(
             html.table(("profile setting", "value"), [(str(k), str(v)) for k, v in profile.items()])

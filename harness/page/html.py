@@ -63,6 +63,10 @@ def paragraph(text: str, css_class: str | None = None) -> str:
     return f"<p{attr}>{escape(text)}</p>"
 
 
+def bullets(items: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+
+
 def missing(text: str) -> str:
     """A visible note that something is absent, so a blank never reads as 'fine'."""
     return paragraph(text, "missing")

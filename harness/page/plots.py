@@ -158,7 +158,7 @@ def latency_histogram(
 
 
 def per_class_accuracy(per_class: dict[str, dict]) -> str | None:
-    """One bar per class, worst first, so the weak classes are at the top."""
+    """One bar per class (accuracy x 100, as report.json holds it), worst at the top."""
     rows = [
         (name, float(values.get("accuracy") or 0.0), int(values.get("total") or 0))
         for name, values in per_class.items()
@@ -171,7 +171,7 @@ def per_class_accuracy(per_class: dict[str, dict]) -> str | None:
         figure = Figure(figsize=(9, min(0.22 * len(rows) + 0.8, 24)))
         axis = figure.subplots()
         names = [f"{name} ({total})" for name, _, total in rows]
-        axis.barh(names, [accuracy * 100 for _, accuracy, _ in rows], color="#55a868")
+        axis.barh(names, [accuracy for _, accuracy, _ in rows], color="#55a868")
         axis.set_xlim(0, 100)
         axis.set_xlabel("accuracy % (test images of the class)")
         axis.tick_params(axis="y", labelsize=8)

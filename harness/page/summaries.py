@@ -75,3 +75,39 @@ def budget_fraction(used_s: float | None, limit_s: float | None) -> float | None
     if used_s is None or not limit_s:
         return None
     return float(used_s) / float(limit_s)
+
+
+@dataclass(frozen=True)
+class PhaseResources:
+    """Peaks and means of one phase's resource samples; GPU fields None when never sampled."""
+
+    samples: int
+    peak_memory_bytes: int
+    mean_cpu_percent: float
+    peak_gpu_memory_bytes: int | None
+    mean_gpu_utilization: float | None
+
+
+def resources_by_phase(resources: Sequence[dict]) -> dict[str, PhaseResources]:
+    """Group resources.jsonl samples by phase, in the order the phases appear."""
+    grouped: dict[str, list[dict]] = {}
+    for row in resources:
+        grouped.setdefault(str(row.get("phase", "")), []).append(row)
+    summary = {}
+    for phase, rows in grouped.items():
+        gpu_memory = [r["gpu_memory_bytes"] for r in rows if _is_number(r.get("gpu_memory_bytes"))]
+        gpu_util = [r["gpu_utilization"] for r in rows if _is_number(r.get("gpu_utilization"))]
+        memory = [r["memory_bytes"] for r in rows if _is_number(r.get("memory_bytes"))]
+        cpu = [r["cpu_percent"] for r in rows if _is_number(r.get("cpu_percent"))]
+        summary[phase] = PhaseResources(
+            samples=len(rows),
+            peak_memory_bytes=int(max(memory, default=0)),
+            mean_cpu_percent=float(np.mean(cpu)) if cpu else 0.0,
+            peak_gpu_memory_bytes=int(max(gpu_memory)) if gpu_memory else None,
+            mean_gpu_utilization=float(np.mean(gpu_util)) if gpu_util else None,
+        )
+    return summary
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

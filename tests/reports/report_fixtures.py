@@ -1,7 +1,7 @@
-"""Run folders written by hand after docs/report.md's schema: one passed, one failed.
+"""Run folders written by hand after docs/report.md (schema 1): one passed, one failed.
 
-Numbers come from a seeded generator so the pages differ run to run only
-where the code changes. Class names are Chinese, as in the contest.
+Numbers come from a seeded generator, so a page changes only when the code
+does. Class names are Chinese, as in the contest.
 """
 
 from __future__ import annotations
@@ -13,22 +13,23 @@ from pathlib import Path
 import numpy as np
 
 CLASSES = ["充电器", "充电线", "纸箱", "拖把", "耳机"]
-PER_IMAGE_MS = 500
+PER_IMAGE_MS = 500.0
+SCRIPT_IN_LOG = "<script>document.title='owned'</script>"
 
 
-def _phase(name: str, status: str, reason: str, wall_s: float, limit_s: float, **extra) -> dict:
+def _phase(name: str, status: str, reason: str, wall_s: float, limit_s: float | None, **extra):
     return {
         "phase": name,
         "status": status,
         "reason": reason,
         "wall_s": wall_s,
         "limit_s": limit_s,
-        "exit_code": extra.pop("exit_code", 0),
-        "peak_memory_bytes": extra.pop("peak_memory_bytes", 900 * 2**20),
+        "exit_code": extra.get("exit_code", 0),
+        "peak_memory_bytes": extra.get("peak_memory_bytes", 900 * 2**20),
         "memory_limit_bytes": 2 * 2**30,
         "log_path": f"logs/{name}.log",
-        "log_tail": extra.pop("log_tail", [f"{name}: step 1", f"{name}: done 完成"]),
-        "details": extra.pop("details", {}),
+        "log_tail": extra.get("log_tail", [f"{name}: step 1", f"{name}: 完成"]),
+        "details": extra.get("details", {}),
     }
 
 
@@ -37,12 +38,14 @@ def _base_report(run_id: str) -> dict:
         "schema_version": 1,
         "run_id": run_id,
         "created": "2026-11-26T17:00:00+00:00",
+        "harness_version": "0.1.0",
         "profile": {
             "name": "smoke",
             "train_images": 40,
             "test_images": 20,
-            "train_budget_s": 60,
+            "train_budget_s": 60.0,
             "per_image_ms": PER_IMAGE_MS,
+            "memory_limit_mb": 2048,
         },
         "time_scale": 1.0,
         "runner": {
@@ -57,13 +60,16 @@ def _base_report(run_id: str) -> dict:
         },
         "submission": {"path": "/tmp/sub", "name": "toy", "content_sha256": "0" * 64},
         "data": {
+            "source": "/tmp/data",
             "classes": CLASSES,
             "train_images": 40,
             "test_images": 20,
+            "scaled_down": False,
             "warnings": [],
             "skipped_files": [],
         },
-        "files": {},
+        "warnings": [],
+        "files": {"resources": "resources.jsonl"},
     }
 
 
@@ -83,7 +89,12 @@ def _write_resources(run_dir: Path, phases: list[tuple[str, float, float]], rng)
         handle.write('{"t": 99, "phase": "pred')  # a torn last line, as after a kill
 
 
+def _write(run_dir: Path, report: dict) -> None:
+    (run_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False), "utf-8")
+
+
 def write_passed_run(run_dir: Path) -> Path:
+    """18 of 20 right, two confused pairs, a metrics file over two stages."""
     rng = np.random.default_rng(1)
     run_dir.mkdir(parents=True)
     report = _base_report(run_dir.name)
@@ -93,55 +104,67 @@ def write_passed_run(run_dir: Path) -> Path:
     matrix[4, 2] = 1
     correct = int(np.trace(matrix))
     report["phases"] = {
-        "train": _phase("train", "ok", "trained and exported a model", 41.5, 60),
+        "train": _phase(
+            "train",
+            "ok",
+            "Training exited 0 and exported a model.",
+            41.5,
+            60.0,
+            log_tail=["epoch 1", SCRIPT_IN_LOG, "train: 完成"],
+        ),
         "predict": _phase(
             "predict",
             "ok",
-            "answered every image",
+            "Answered all 20 images within the limits.",
             6.2,
-            120,
-            details={"setup_s": 2.1, "answered": 20, "expected": 20},
+            None,
+            details={"setup_s": 2.1, "answered": 20},
         ),
     }
+    ordered = np.sort(latencies)
     report["score"] = {
-        "accuracy": correct / 20,
+        "accuracy": 100 * correct / 20,
         "correct": correct,
         "total": 20,
+        "answered": 20,
         "per_class": {
             name: {
                 "correct": int(matrix[i, i]),
                 "total": int(matrix[i].sum()),
-                "accuracy": float(matrix[i, i] / matrix[i].sum()),
+                "accuracy": float(100 * matrix[i, i] / matrix[i].sum()),
             }
             for i, name in enumerate(CLASSES)
         },
-        "confusion": {"labels": CLASSES, "matrix": matrix.tolist()},
-        "error_cost": 0.12,
+        "confusion": {"labels": CLASSES, "matrix": matrix.tolist(), "unanswered": [0] * 5},
+        "error_cost": {"mean": 0.12, "table": "error_types.csv", "rows": 3},
         "latency_ms": {
-            "p50": float(np.percentile(latencies, 50)),
-            "p95": float(np.percentile(latencies, 95)),
-            "p99": float(np.percentile(latencies, 99)),
-            "max": float(latencies.max()),
+            "count": 20,
+            "p50": float(ordered[9]),
+            "p95": float(ordered[18]),
+            "p99": float(ordered[19]),
+            "max": float(ordered[19]),
+            "mean": float(latencies.mean()),
             "limit": PER_IMAGE_MS,
             "over_limit": 0,
         },
     }
     report["verdict"] = {"passed": True, "reasons": []}
-    (run_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False), "utf-8")
+    report["files"].update(predictions="predictions.csv", train_metrics="train_metrics.jsonl")
+    _write(run_dir, report)
     _write_resources(run_dir, [("train", 0, 41.5), ("predict", 41.5, 47.7)], rng)
-    with (run_dir / "predictions.csv").open("w", newline="") as handle:
+    with (run_dir / "predictions.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["id", "label", "latency_ms"])
+        writer.writerow(["id", "true", "predicted", "correct", "latency_ms"])
         for number, latency in enumerate(latencies):
-            writer.writerow([f"img{number:03d}", CLASSES[number % 5], f"{latency:.2f}"])
+            label = CLASSES[number % 5]
+            writer.writerow([f"img{number:03d}", label, label, 1, f"{latency:.2f}"])
     with (run_dir / "train_metrics.jsonl").open("w") as handle:
         for epoch in range(8):
-            stage = "head" if epoch < 4 else "fine_tune"
             line = {
                 "epoch": epoch % 4,
                 "loss": 1.6 / (epoch + 1),
                 "val_accuracy": 0.3 + epoch * 0.07,
-                "stage": stage,
+                "stage": "head" if epoch < 4 else "fine_tune",
                 "time": 1732650000.0 + epoch,
             }
             handle.write(json.dumps(line) + "\n")
@@ -153,35 +176,30 @@ def write_failed_run(run_dir: Path) -> Path:
     rng = np.random.default_rng(2)
     run_dir.mkdir(parents=True)
     report = _base_report(run_dir.name)
+    reason = "The process tree used more than its 2.0 GiB memory limit and was killed."
     report["phases"] = {
         "train": _phase(
             "train",
             "out_of_memory",
-            "the process tree used more than the 2.0 GiB memory limit",
+            reason,
             12.0,
-            60,
-            exit_code=-9,
+            60.0,
+            exit_code=None,
             peak_memory_bytes=2 * 2**30 + 5,
             log_tail=["allocating", "Killed"],
         ),
         "predict": _phase(
             "predict",
             "not_run",
-            "training did not produce a model",
+            "Training did not produce a model.",
             0.0,
-            120,
+            None,
             exit_code=None,
             peak_memory_bytes=None,
             log_tail=[],
         ),
     }
-    report["score"] = None
-    report["verdict"] = {
-        "passed": False,
-        "reasons": [
-            "train: out_of_memory: the process tree used more than the 2.0 GiB memory limit"
-        ],
-    }
-    (run_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False), "utf-8")
+    report["verdict"] = {"passed": False, "reasons": [f"train: {reason}"]}
+    _write(run_dir, report)
     _write_resources(run_dir, [("train", 0, 12.0)], rng)
     return run_dir

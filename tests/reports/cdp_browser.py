@@ -46,13 +46,17 @@ class PageVisit:
     """What the browser saw while loading one page."""
 
     requested_urls: list[str] = field(default_factory=list)
+    blocked: dict[str, str] = field(default_factory=dict)
     text: str = ""
     images: list[dict] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
 
     def network_requests(self) -> list[str]:
-        """Requests that would leave the machine: anything but the file and data URIs."""
-        return [url for url in self.requested_urls if not url.startswith(("file:", "data:"))]
+        """Requests that went out: not file or data URIs, not stopped by the page's policy."""
+        return [
+            url
+            for url in self.requested_urls
+            if not url.startswith(("file:", "data:")) and url not in self.blocked
+        ]
 
 
 class Chromium:
@@ -82,7 +86,8 @@ class Chromium:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             preexec_fn=wire_pipes,
-            pass_fds=(3, 4),
+            # Open fds are all non-inheritable (Python's default); only 3 and 4 pass.
+            close_fds=False,
         )
         os.close(to_browser_read)
         os.close(from_browser_write)
@@ -123,13 +128,14 @@ class Chromium:
                 session=session,
             )
             screenshot.write_bytes(base64.b64decode(shot["data"]))
+        urls_by_request: dict[str, str] = {}
         for event in self._drain_events(session):
+            params = event["params"]
             if event["method"] == "Network.requestWillBeSent":
-                visit.requested_urls.append(event["params"]["request"]["url"])
-            if event["method"] == "Runtime.consoleAPICalled" and (
-                event["params"].get("type") == "error"
-            ):
-                visit.console_errors.append(json.dumps(event["params"].get("args")))
+                urls_by_request[params["requestId"]] = params["request"]["url"]
+                visit.requested_urls.append(params["request"]["url"])
+            if event["method"] == "Network.loadingFailed" and params.get("blockedReason"):
+                visit.blocked[urls_by_request[params["requestId"]]] = params["blockedReason"]
         self._send("Target.closeTarget", {"targetId": target})
         return visit
 
@@ -187,7 +193,10 @@ class Chromium:
 def _high_pipe() -> tuple[int, int]:
     """A pipe whose ends sit above fd 10, so wiring them onto 3 and 4 clobbers neither."""
     read_end, write_end = os.pipe()
-    high = (fcntl.fcntl(read_end, fcntl.F_DUPFD, 10), fcntl.fcntl(write_end, fcntl.F_DUPFD, 10))
+    high = (
+        fcntl.fcntl(read_end, fcntl.F_DUPFD_CLOEXEC, 10),
+        fcntl.fcntl(write_end, fcntl.F_DUPFD_CLOEXEC, 10),
+    )
     os.close(read_end)
     os.close(write_end)
     return high
