@@ -1,0 +1,102 @@
+"""Frozen-backbone features, computed once per image (plus augmented copies) and cached.
+
+1st place's key idea: with a frozen backbone, the expensive forward pass runs
+once per image; everything after it (heads, many epochs, even fine-tuning the
+top blocks) trains on the cache. The cache lives in TMPDIR, keyed by the
+backbone, the split point and the image files, so a rerun reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from garbage.backbones import BackboneSpec
+from garbage.images import augment, load_rgb, to_input
+
+BATCH = 32
+
+
+def cache_dir() -> Path:
+    path = Path(os.environ.get("TMPDIR") or tempfile.gettempdir()) / "garbage-features"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_key(spec: BackboneSpec, split: str, paths: list[Path], copy: int, seed: int) -> str:
+    h = hashlib.sha1(f"{spec.name}|{split}|{spec.input_size}|{copy}|{seed}".encode())
+    for p in paths:
+        st = p.stat()
+        h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:20]
+
+
+def _inputs(
+    spec: BackboneSpec, paths: list[Path], copy: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng([seed, copy])
+    arrays, ok = [], []
+    for path in paths:
+        im = load_rgb(path)
+        ok.append(im is not None)
+        if im is None:
+            arrays.append(np.zeros((spec.input_size, spec.input_size, 3), "float32"))
+            continue
+        if copy > 0:
+            im = augment(im, rng)
+        arrays.append(to_input(im, spec.input_size, spec.preprocessing))
+    return np.stack(arrays), np.asarray(ok)
+
+
+def split_activations(
+    bottom: keras.Model,
+    spec: BackboneSpec,
+    split: str,
+    paths: list[Path],
+    copy: int,
+    seed: int,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bottom-part activations (float16) for copy `copy` (0 = plain image), and a readable mask."""
+    key = cache_key(spec, split, paths, copy, seed)
+    feats_file, ok_file = cache_dir() / f"{key}.npy", cache_dir() / f"{key}.ok.npy"
+    if feats_file.is_file() and ok_file.is_file():
+        return np.load(feats_file), np.load(ok_file)
+    chunks, oks = [], []
+    for start in range(0, len(paths), BATCH):
+        x, ok = _inputs(spec, paths[start : start + BATCH], copy, seed)
+        chunks.append(np.asarray(bottom.predict_on_batch(x)).astype("float16"))
+        oks.append(ok)
+        if on_batch is not None:
+            on_batch(min(start + BATCH, len(paths)), len(paths))
+    feats, ok = np.concatenate(chunks), np.concatenate(oks)
+    np.save(feats_file, feats)
+    np.save(ok_file, ok)
+    return feats, ok
+
+
+def pooled(top: keras.Model, activations: np.ndarray) -> np.ndarray:
+    """Top part over cached activations -> pooled feature vectors (float32)."""
+    out = [
+        np.asarray(top.predict_on_batch(activations[i : i + 256].astype("float32")))
+        for i in range(0, len(activations), 256)
+    ]
+    return np.concatenate(out).astype("float32")
+
+
+def seconds_per_image(bottom: keras.Model, spec: BackboneSpec, paths: list[Path]) -> float:
+    """Measured cost of one image through the bottom (decode included), after a warm-up batch."""
+    x, _ = _inputs(spec, paths[:4], 0, 0)
+    bottom.predict_on_batch(x)
+    sample = paths[: min(len(paths), BATCH)]
+    t0 = time.perf_counter()
+    x, _ = _inputs(spec, sample, 1, 0)
+    bottom.predict_on_batch(x)
+    return (time.perf_counter() - t0) / len(sample)

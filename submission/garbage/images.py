@@ -1,0 +1,90 @@
+"""Reading the training folders and turning image files into model inputs."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+from garbage.backbones import Preprocessing
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
+
+
+class DataError(ValueError):
+    """The training folder cannot be trained on (no classes, no images)."""
+
+
+@dataclass(frozen=True)
+class Dataset:
+    classes: list[str]
+    paths: list[Path]
+    labels: np.ndarray  # int index into classes
+
+
+def list_dataset(root: Path) -> Dataset:
+    """Class folders (sorted names; the contest's class_index order) and their image files."""
+    if not root.is_dir():
+        raise DataError(f"training folder {root} does not exist")
+    classes = sorted(p.name for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    paths, labels = [], []
+    for index, name in enumerate(classes):
+        for path in sorted((root / name).iterdir()):
+            if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+                paths.append(path)
+                labels.append(index)
+    if len(classes) < 2 or not paths:
+        raise DataError(f"{root} needs at least 2 class folders with images; found {classes}")
+    return Dataset(classes, paths, np.asarray(labels, dtype="int64"))
+
+
+def stratified_split(
+    labels: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices (train, validation): `fraction` of each class held out, at least one if it has 2+."""
+    rng = np.random.default_rng(seed)
+    train, val = [], []
+    for c in np.unique(labels):
+        idx = rng.permutation(np.flatnonzero(labels == c))
+        n_val = int(round(len(idx) * fraction))
+        if len(idx) >= 2:
+            n_val = min(max(n_val, 1), len(idx) - 1)
+        else:
+            n_val = 0
+        val.extend(idx[:n_val])
+        train.extend(idx[n_val:])
+    return np.sort(np.asarray(train, dtype="int64")), np.sort(np.asarray(val, dtype="int64"))
+
+
+def load_rgb(path: Path) -> Image.Image | None:
+    """The image as RGB, or None (logged) when the file cannot be decoded."""
+    try:
+        with Image.open(path) as im:
+            return ImageOps.exif_transpose(im).convert("RGB")
+    except (OSError, ValueError) as exc:
+        print(f"skipping unreadable image {path}: {exc}", file=sys.stderr)
+        return None
+
+
+def augment(im: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Random crop (60-100% of the side), horizontal flip, brightness jitter."""
+    w, h = im.size
+    scale = rng.uniform(0.6, 1.0)
+    cw, ch = max(1, int(w * scale)), max(1, int(h * scale))
+    x0, y0 = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+    im = im.crop((x0, y0, x0 + cw, y0 + ch))
+    if rng.random() < 0.5:
+        im = ImageOps.mirror(im)
+    arr = np.asarray(im, dtype="float32") * rng.uniform(0.8, 1.2)
+    return Image.fromarray(np.clip(arr, 0, 255).astype("uint8"))
+
+
+def to_input(im: Image.Image, size: int, pre: Preprocessing) -> np.ndarray:
+    """Resize to the model's input size and normalise, as the platform did."""
+    arr = np.asarray(im.resize((size, size), Image.BILINEAR), dtype="float32")
+    if pre.bgr:
+        arr = arr[..., ::-1]
+    return (arr - np.asarray(pre.mean, dtype="float32")) / pre.scale

@@ -1,0 +1,37 @@
+"""What train.py runs: read the contract's environment, train, always leave a model behind."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ENV_HELP = "set IMAGE_TRAIN_INPUT_PATH and MODEL_INFERENCE_PATH (see docs/contract.md)"
+
+
+def main() -> int:
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from garbage.backbones import MissingWeightsError
+    from garbage.budget import Budget
+    from garbage.config import ConfigError, load_config
+    from garbage.images import DataError
+    from garbage.metrics import MetricsLog
+    from garbage.training import Trainer
+
+    train_dir, model_dir = (
+        os.environ.get(k) for k in ("IMAGE_TRAIN_INPUT_PATH", "MODEL_INFERENCE_PATH")
+    )
+    if not train_dir or not model_dir:
+        print(f"train: {ENV_HELP}", file=sys.stderr)
+        return 2
+    try:
+        config = load_config()
+        budget = Budget.from_env(
+            dict(os.environ), config.default_budget_s, config.margin_fraction, config.margin_min_s
+        )
+        metrics = MetricsLog(os.environ.get("ONLINESIM_METRICS_PATH"))
+        Trainer(config, Path(train_dir), Path(model_dir), budget, metrics).run()
+    except (ConfigError, DataError, MissingWeightsError, KeyError) as exc:
+        print(f"train: {exc}", file=sys.stderr)
+        return 2
+    return 0

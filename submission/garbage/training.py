@@ -1,0 +1,286 @@
+"""The budget-aware training plan.
+
+1. per backbone: cached activations (plain + augmented copies), a head trained
+   on pooled features for many epochs keeping the best validation epoch,
+   exported at once (a model exists early, whatever happens later);
+2. further backbones while the measured cost fits, averaged as an ensemble
+   weighted by validation accuracy;
+3. fine-tuning of each backbone's top blocks on the cached activations with
+   the time that is left, kept only where validation accuracy improves.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from garbage import backbones, ensemble, export, features, heads, losses
+from garbage.budget import Budget, BudgetCallback, units_that_fit
+from garbage.config import PACKAGE_ROOT, TrainConfig, write_resolved
+from garbage.images import Dataset, list_dataset, stratified_split
+from garbage.metrics import MetricsLog
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@dataclass
+class Member:
+    spec: backbones.BackboneSpec
+    parts: backbones.Parts
+    head: keras.Model
+    train_act: np.ndarray  # (copies * n_train, ...) cached split activations
+    train_y: np.ndarray  # one-hot, aligned with train_act
+    val_act: np.ndarray
+    val_probs: np.ndarray
+    val_accuracy: float
+
+
+class Trainer:
+    def __init__(
+        self,
+        config: TrainConfig,
+        train_dir: Path,
+        model_dir: Path,
+        budget: Budget,
+        metrics: MetricsLog,
+    ) -> None:
+        self.cfg = config
+        self.model_dir = model_dir
+        self.budget = budget
+        self.metrics = metrics
+        self.data: Dataset = list_dataset(train_dir)
+        self.n_classes = len(self.data.classes)
+        self.train_idx, self.val_idx = stratified_split(
+            self.data.labels, config.val_fraction, config.seed
+        )
+        table = PACKAGE_ROOT / config.cost_table if config.cost_table else None
+        self.costs = losses.cost_matrix(self.data.classes, table)
+        self.loss = losses.make_loss(
+            self.costs,
+            config.focal_gamma if config.loss == "focal" else 0.0,
+            config.label_smoothing,
+        )
+        self.rng = np.random.default_rng(config.seed)
+        self.export_s = 5.0  # replaced by the measured export time after the first export
+        self.members: list[Member] = []
+
+    # -- plan ------------------------------------------------------------------
+    def run(self) -> None:
+        log(
+            f"training on {len(self.train_idx)} images, validating on {len(self.val_idx)}, "
+            f"{self.n_classes} classes, {self.budget.time_remaining():.0f} s usable"
+        )
+        for i, name in enumerate(self.cfg.backbones):
+            if i > 0 and not self.cfg.ensemble:
+                break
+            member = self.add_member(name, first=i == 0)
+            if member is None:
+                break
+            self.members.append(member)
+            self.export("head" if i == 0 else "ensemble")
+        if self.cfg.finetune:
+            for k, member in enumerate(self.members):
+                share = self.budget.time_remaining() / (len(self.members) - k)
+                if self.fine_tune(member, share):
+                    self.export("finetune")
+        self.metrics.write("done", val_accuracy=self.ensemble_accuracy()[0])
+
+    def reserve(self) -> float:
+        return 2.0 * self.export_s * (len(self.members) + 1)
+
+    # -- one backbone ----------------------------------------------------------
+    def add_member(self, name: str, first: bool) -> Member | None:
+        spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
+        paths = [self.data.paths[i] for i in range(len(self.data.paths))]
+        per_image = features.seconds_per_image(parts.bottom, spec, paths)
+        n_all, n_train = len(paths), len(self.train_idx)
+        left = self.budget.time_remaining() - self.reserve()
+        if not first and per_image * n_all * 1.5 > 0.5 * left:
+            log(
+                f"skipping {name}: {per_image * n_all:.0f} s of features do not fit in {left:.0f} s"
+            )
+            return None
+        log(f"{name}: {per_image * 1000:.0f} ms per image through the frozen bottom")
+        t0 = time.time()
+        plain, ok = features.split_activations(parts.bottom, spec, "plain", paths, 0, self.cfg.seed)
+        self.metrics.write("features", backbone=name, copy=0, seconds=round(time.time() - t0, 1))
+        train_paths = [paths[i] for i in self.train_idx]
+        left = self.budget.time_remaining() - self.reserve()
+        copies = min(self.cfg.aug_copies, units_that_fit(0.35 * left, per_image * n_train * 1.2))
+        train_blocks = [plain[self.train_idx]]
+        train_ok = ok[self.train_idx]
+        for c in range(1, copies + 1):
+            t0 = time.time()
+            act, _ = features.split_activations(
+                parts.bottom, spec, "train", train_paths, c, self.cfg.seed
+            )
+            train_blocks.append(act)
+            self.metrics.write(
+                "features", backbone=name, copy=c, seconds=round(time.time() - t0, 1)
+            )
+        keep = np.tile(train_ok, len(train_blocks))
+        train_act = np.concatenate(train_blocks)[keep]
+        y = np.tile(self.data.labels[self.train_idx], len(train_blocks))[keep]
+        train_y = keras.utils.to_categorical(y, self.n_classes).astype("float32")
+        val_act = plain[self.val_idx]
+
+        train_feats = features.pooled(parts.top, train_act)
+        val_feats = features.pooled(parts.top, val_act)
+        head = heads.build_head(
+            self.cfg.head,
+            train_feats.shape[1],
+            self.n_classes,
+            self.cfg.dropout,
+            train_feats,
+            self.cfg.svd_energy,
+            self.cfg.seed,
+        )
+        probs, acc = self.train_head(head, train_feats, train_y, val_feats, name)
+        return Member(spec, parts, head, train_act, train_y, val_act, probs, acc)
+
+    def val_labels(self) -> np.ndarray:
+        return self.data.labels[self.val_idx]
+
+    def train_head(self, head, x, y, x_val, name: str) -> tuple[np.ndarray, float]:
+        """Many cheap epochs on cached features; the best validation epoch's weights are kept."""
+        # Compile a wrapper, not the head: the exported head must carry no custom loss.
+        inp = keras.Input(x.shape[1:])
+        model = keras.Model(inp, head(inp))
+        model.compile(optimizer=keras.optimizers.Adam(self.cfg.head_lr), loss=self.loss)
+        callback = BudgetCallback(self.budget, self.reserve())
+        best_acc, best_weights, epoch_s = -1.0, head.get_weights(), 0.0
+        for epoch in range(self.cfg.head_epochs):
+            if epoch > 0 and units_that_fit(callback.time_remaining(), epoch_s) < 1:
+                log(f"{name} head: stopping after {epoch} epochs, the budget is spent")
+                break
+            t0 = time.time()
+            xm, ym = losses.mixup(x, y, self.cfg.mixup_alpha, self.rng)
+            hist = model.fit(
+                xm, ym, batch_size=self.cfg.head_batch, epochs=1, verbose=0, callbacks=[callback]
+            )
+            probs = np.asarray(head.predict_on_batch(x_val)) if len(x_val) else np.zeros((0, 1))
+            acc = ensemble.accuracy(probs, self.val_labels())
+            epoch_s = time.time() - t0
+            self.metrics.write(
+                "head",
+                backbone=name,
+                epoch=epoch + 1,
+                loss=round(float(hist.history["loss"][-1]), 5),
+                val_accuracy=round(acc, 5),
+            )
+            if acc > best_acc:
+                best_acc, best_weights = acc, head.get_weights()
+            if callback.stopped_early:
+                break
+        head.set_weights(best_weights)
+        probs = np.asarray(head.predict_on_batch(x_val)) if len(x_val) else np.zeros((0, 1))
+        return probs, ensemble.accuracy(probs, self.val_labels())
+
+    # -- fine-tuning -----------------------------------------------------------
+    def fine_tune(self, member: Member, seconds: float) -> bool:
+        """Train top blocks + head on cached activations; keep only a validation improvement."""
+        trainable = [
+            layer
+            for layer in member.parts.top.layers
+            if layer.weights and not isinstance(layer, keras.layers.BatchNormalization)
+        ]
+        if not member.spec.fine_tunable or not trainable or seconds < 4 * self.export_s:
+            log(f"{member.spec.name}: no fine-tuning ({seconds:.0f} s left)")
+            return False
+        for layer in member.parts.top.layers:
+            layer.trainable = layer in trainable
+        inp = keras.Input(member.train_act.shape[1:])
+        model = keras.Model(inp, member.head(member.parts.top(inp)))
+        model.compile(optimizer=keras.optimizers.Adam(self.cfg.finetune_lr), loss=self.loss)
+        before = [member.parts.top.get_weights(), member.head.get_weights()]
+        best_acc, best = member.val_accuracy, before
+        deadline_budget = Budget(time.time() + seconds, 0.0)
+        callback = BudgetCallback(deadline_budget, self.reserve())
+        val_x = member.val_act.astype("float32")
+        for epoch in range(self.cfg.finetune_epochs):
+            data = _MixupBatches(member.train_act, member.train_y, self.cfg, self.rng)
+            hist = model.fit(data, epochs=1, verbose=0, callbacks=[callback])
+            probs = np.asarray(model.predict(val_x, batch_size=64, verbose=0))
+            acc = ensemble.accuracy(probs, self.val_labels())
+            self.metrics.write(
+                "finetune",
+                backbone=member.spec.name,
+                epoch=epoch + 1,
+                loss=round(float(hist.history["loss"][-1]), 5),
+                val_accuracy=round(acc, 5),
+            )
+            if acc > best_acc:
+                best_acc = acc
+                best = [member.parts.top.get_weights(), member.head.get_weights()]
+                member.val_probs = probs
+            if callback.stopped_early:
+                break
+        member.parts.top.set_weights(best[0])
+        member.head.set_weights(best[1])
+        improved = best is not before
+        member.val_accuracy = best_acc
+        return improved
+
+    # -- ensemble and export ---------------------------------------------------
+    def ensemble_accuracy(self) -> tuple[float, list[Member], np.ndarray]:
+        """Validation accuracy of the weighted ensemble, or of the best single member if higher."""
+        accs = [m.val_accuracy for m in self.members]
+        weights = ensemble.member_weights(accs)
+        acc = ensemble.accuracy(
+            ensemble.combine([m.val_probs for m in self.members], weights), self.val_labels()
+        )
+        best = int(np.argmax(accs))
+        if len(self.members) > 1 and acc >= accs[best]:
+            return acc, self.members, weights
+        return accs[best], [self.members[best]], np.ones(1)
+
+    def export(self, stage: str) -> None:
+        t0 = time.time()
+        acc, chosen, weights = self.ensemble_accuracy()
+        exported = [
+            export.ExportedMember(
+                m.spec, export.image_model(m.spec, m.parts.bottom, m.parts.top, m.head), float(w)
+            )
+            for m, w in zip(chosen, weights, strict=True)
+        ]
+        export.export(
+            self.model_dir,
+            self.data.classes,
+            exported,
+            {"stage": stage, "val_accuracy": acc},
+        )
+        write_resolved(self.cfg, self.model_dir / "train_config.json")
+        self.export_s = max(self.export_s, (time.time() - t0) / max(1, len(chosen)))
+        self.metrics.write(
+            "export",
+            step=stage,
+            members=[m.spec.name for m in chosen],
+            val_accuracy=round(acc, 5),
+            seconds=round(time.time() - t0, 1),
+        )
+
+
+class _MixupBatches(keras.utils.PyDataset):
+    """Shuffled float32 batches from the float16 cache, mixed up per batch."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, rng) -> None:
+        super().__init__()
+        self.x, self.y, self.cfg, self.rng = x, y, cfg, rng
+        self.order = rng.permutation(len(x))
+        self.batch = cfg.head_batch
+
+    def __len__(self) -> int:
+        return int(np.ceil(len(self.x) / self.batch))
+
+    def __getitem__(self, i):
+        idx = self.order[i * self.batch : (i + 1) * self.batch]
+        return losses.mixup(
+            self.x[idx].astype("float32"), self.y[idx], self.cfg.mixup_alpha, self.rng
+        )
