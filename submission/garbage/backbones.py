@@ -118,7 +118,7 @@ def _lite_spec(variant: str) -> BackboneSpec:
         preprocessing=LITE,
         feature_width=1280,
         weights_file=f"efficientnet_{variant}.weights.h5",
-        make_weights=f"scripts/setup.sh (or: cd submission && python -m garbage.convert_lite {variant})",
+        make_weights=f"scripts/setup.sh (in submission/: python -m garbage.convert_lite {variant})",
         build=_build_lite,
     )
 
