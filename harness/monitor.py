@@ -1,0 +1,166 @@
+"""Sampling a phase's whole process tree: memory, CPU, GPU; the memory limit enforced.
+
+Memory is the sum of PSS (proportional set size, from /proc/<pid>/smaps_rollup)
+over the tree, so pages that forked workers share with their parent count once,
+not once per worker as an RSS sum would. Where smaps_rollup is unreadable the
+RSS is used instead.
+
+Every process ever seen in the tree is remembered (pid and start time), so the
+runner can still kill a descendant that left the process group or lost its
+parent.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import psutil
+
+from harness.runners.base import ResourceSample, SampleCallback
+
+GpuReader = Callable[[list[int]], object]
+
+
+def process_memory(pid: int) -> int:
+    """PSS of one process in bytes (RSS where PSS is unavailable); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
+            for line in rollup:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return psutil.Process(pid).memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+def _gpu_reader() -> GpuReader | None:
+    """harness.gpu.gpu_usage when that module and a GPU exist; None otherwise."""
+    try:
+        from harness.gpu import gpu_usage
+    except Exception:
+        return None
+    return gpu_usage
+
+
+class TreeMonitor:
+    """A thread that samples the tree under `root_pid` until stopped.
+
+    When the tree's memory crosses `memory_limit_bytes`, `on_limit` is called
+    once (the runner kills the group there) and sampling ends.
+    """
+
+    def __init__(
+        self,
+        root_pid: int,
+        interval_s: float = 0.1,
+        memory_limit_bytes: int | None = None,
+        on_sample: SampleCallback | None = None,
+        on_limit: Callable[[], None] | None = None,
+    ) -> None:
+        self.interval_s = interval_s
+        self.memory_limit_bytes = memory_limit_bytes
+        self.on_sample = on_sample
+        self.on_limit = on_limit
+        self.peak_memory_bytes = 0
+        self.limit_crossed = False
+        self.samples = 0
+        self.callback_error: str | None = None
+        self._root = psutil.Process(root_pid)
+        self._seen: dict[int, psutil.Process] = {root_pid: self._root}
+        self._cpu_before: tuple[float, float] | None = None
+        self._gpu = _gpu_reader()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="onlinesim-monitor", daemon=True)
+
+    def start(self) -> TreeMonitor:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join()
+
+    def tree(self) -> list[psutil.Process]:
+        """The live processes of the tree now; remembers each for `seen_alive`."""
+        try:
+            live = [self._root, *self._root.children(recursive=True)]
+        except psutil.Error:
+            live = []
+        for process in live:
+            self._seen.setdefault(process.pid, process)
+        return live
+
+    def seen_alive(self) -> list[psutil.Process]:
+        """Every process ever seen in the tree that still runs (same pid, same start)."""
+        alive = []
+        for process in self._seen.values():
+            try:
+                if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+            except psutil.Error:
+                continue
+        return alive
+
+    def sample(self) -> ResourceSample:
+        """One reading of the tree; updates the peak."""
+        processes = self.tree()
+        memory = sum(process_memory(p.pid) for p in processes)
+        self.peak_memory_bytes = max(self.peak_memory_bytes, memory)
+        self.samples += 1
+        now = time.monotonic()
+        cpu_seconds = 0.0
+        for process in processes:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            cpu_seconds += times.user + times.system + times.children_user + times.children_system
+        cpu_percent = 0.0
+        if self._cpu_before is not None:
+            elapsed = now - self._cpu_before[0]
+            if elapsed > 0:
+                cpu_percent = max(0.0, 100.0 * (cpu_seconds - self._cpu_before[1]) / elapsed)
+        self._cpu_before = (now, cpu_seconds)
+        gpu_memory, gpu_utilization = self._read_gpu([p.pid for p in processes])
+        return ResourceSample(
+            t=time.time(),
+            memory_bytes=memory,
+            cpu_percent=cpu_percent,
+            gpu_memory_bytes=gpu_memory,
+            gpu_utilization=gpu_utilization,
+        )
+
+    def _read_gpu(self, pids: list[int]) -> tuple[int | None, float | None]:
+        if self._gpu is None:
+            return None, None
+        try:
+            usage = self._gpu(pids)
+        except Exception:
+            self._gpu = None
+            return None, None
+        if usage is None:
+            return None, None
+        return getattr(usage, "memory_bytes", None), getattr(usage, "utilization_percent", None)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            reading = self.sample()
+            if self.on_sample is not None:
+                try:
+                    self.on_sample(reading)
+                except Exception as error:  # a broken callback must not end enforcement
+                    self.callback_error = f"{type(error).__name__}: {error}"
+                    self.on_sample = None
+            limit = self.memory_limit_bytes
+            if limit is not None and reading.memory_bytes > limit:
+                self.limit_crossed = True
+                if self.on_limit is not None:
+                    self.on_limit()
+                return
+            self._stop.wait(self.interval_s)

@@ -1,0 +1,103 @@
+"""The train phase: run the submission's train command under the budget, then judge it.
+
+Running (launch, wait until the deadline, stop) is kept apart from judging
+(`classify_train`, a pure function of how the program ended), so every
+status rule is tested without a process.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+from harness.outcome import PhaseOutcome, Status
+from harness.phases.clock import Deadline, unix_deadline
+from harness.phases.logs import log_tail, not_started
+from harness.runners.base import ExitInfo, PhaseSpec, Runner, SampleCallback
+
+
+def model_exported(model_dir: Path) -> bool:
+    """The contract's test: MODEL_INFERENCE_PATH holds at least one file."""
+    return model_dir.is_dir() and any(p.is_file() for p in model_dir.rglob("*"))
+
+
+def _mib(value: int | None) -> str:
+    return "?" if value is None else f"{value / 2**20:.0f} MiB"
+
+
+def classify_train(
+    info: ExitInfo,
+    timed_out: bool,
+    exported: bool,
+    budget_s: float,
+    memory_limit_bytes: int | None,
+) -> tuple[Status, str]:
+    """Status and one-sentence reason for a finished train phase."""
+    if info.killed_for_memory:
+        return Status.OUT_OF_MEMORY, (
+            f"Training used {_mib(info.peak_memory_bytes)}, over the memory limit of "
+            f"{_mib(memory_limit_bytes)}, and was stopped."
+        )
+    if timed_out:
+        return Status.TIMEOUT, (
+            f"Training was still running at the end of its {budget_s:g} s budget and was stopped."
+        )
+    if info.signal is not None:
+        return Status.CRASHED, f"Training was killed by signal {info.signal}."
+    if info.exit_code != 0:
+        return Status.CRASHED, f"Training exited with code {info.exit_code}."
+    if not exported:
+        return Status.NO_MODEL_EXPORTED, (
+            "Training exited 0 but wrote nothing to MODEL_INFERENCE_PATH."
+        )
+    return Status.OK, "Training finished within its budget and exported a model."
+
+
+def run_train(
+    runner: Runner,
+    spec: PhaseSpec,
+    budget_s: float,
+    grace_s: float,
+    model_dir: Path,
+    on_sample: SampleCallback | None = None,
+) -> PhaseOutcome:
+    """Run training until it ends or the budget does; the outcome says which and why.
+
+    ONLINESIM_BUDGET_SECONDS and ONLINESIM_DEADLINE are set here, at launch,
+    so the submission's deadline is the one this function enforces.
+    """
+    env = {
+        **spec.env,
+        "ONLINESIM_BUDGET_SECONDS": f"{budget_s:.3f}",
+        "ONLINESIM_DEADLINE": f"{unix_deadline(budget_s, time.time()):.3f}",
+    }
+    spec = dataclasses.replace(spec, env=env, interactive=False)
+    started = time.monotonic()
+    deadline = Deadline.after(budget_s)
+    try:
+        phase = runner.launch(spec, on_sample)
+    except OSError as error:
+        return not_started("train", spec, error)
+    info = phase.wait(deadline.remaining())
+    timed_out = info is None
+    if info is None:
+        info = phase.stop(grace_s)
+    wall_s = time.monotonic() - started
+    memory_limit = spec.limits.memory_bytes
+    status, reason = classify_train(
+        info, timed_out, model_exported(model_dir), budget_s, memory_limit
+    )
+    return PhaseOutcome(
+        phase="train",
+        status=status,
+        reason=reason,
+        wall_s=wall_s,
+        limit_s=budget_s,
+        exit_code=info.exit_code,
+        peak_memory_bytes=info.peak_memory_bytes,
+        memory_limit_bytes=memory_limit,
+        log_path=str(spec.log_path),
+        log_tail=log_tail(spec.log_path),
+        details={"signal": info.signal, "stopped_by_harness": info.stopped_by_harness},
+    )
