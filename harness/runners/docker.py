@@ -42,6 +42,8 @@ IMAGE_ENV = "ONLINESIM_DOCKER_IMAGE"
 DEFAULT_IMAGE = "onlinesim:latest"
 LABEL = "onlinesim"
 ENGINE_TIMEOUT_S = 30
+# Unbuffered UTF-8 output, as the process runner gives, so logs arrive as they are written.
+CONTAINER_ENV = {"PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"}
 START_HINT = (
     "start an engine (as root: scripts/ensure_docker.sh), or use the process runner "
     "(--runner process)"
@@ -203,7 +205,7 @@ class DockerRunner(Runner):
             self.image,
             command=list(spec.command),
             working_dir=str(spec.workdir),
-            environment=dict(spec.env),
+            environment={**CONTAINER_ENV, **spec.env},
             user=f"{os.getuid()}:{os.getgid()}",
             labels={LABEL: "1", f"{LABEL}.phase": spec.phase},
             host_config=host_config,
@@ -248,11 +250,8 @@ class DockerPhase(RunningPhase):
             self._sock.settimeout(None)  # the client's request timeout would end a quiet phase
         spec.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._api.start(container_id)
-        self._threads = [
-            self._thread(self._follow_log),
-            self._thread(self._follow_stats),
-            self._thread(self._wait_for_exit),
-        ]
+        self._thread(self._follow_stats)  # ends by itself once the container is gone
+        self._threads = [self._thread(self._follow_log), self._thread(self._wait_for_exit)]
         if self._sock is not None:
             self._threads.append(self._thread(self._read_stdout))
 
@@ -305,12 +304,17 @@ class DockerPhase(RunningPhase):
         except docker_errors.DockerException:
             state = {"ExitCode": None, "OOMKilled": False}
         code = state.get("ExitCode")
+        oom = bool(state.get("OOMKilled"))
+        peak = self._peak_memory
+        if oom and self._spec.limits.memory_bytes:
+            # The kernel killed it on reaching the limit, often before stats caught up.
+            peak = max(peak or 0, self._spec.limits.memory_bytes)
         self._exit = ExitInfo(
             exit_code=code,
             signal=code - 128 if code is not None and code > 128 else None,
-            killed_for_memory=bool(state.get("OOMKilled")),
+            killed_for_memory=oom,
             stopped_by_harness=self._stopped_by_harness,
-            peak_memory_bytes=self._peak_memory,
+            peak_memory_bytes=peak,
         )
         self._exited.set()
 
