@@ -150,18 +150,24 @@ def _choose(rng: np.random.Generator, files: list[Path], count: int) -> list[Pat
     return sorted(files[index] for index in picked)
 
 
-def _link_or_copy(source: Path, target: Path) -> bool:
-    """Hard link when the file system allows it (True), else a plain copy (False)."""
-    try:
-        os.link(source, target)
-        return True
-    except OSError:
-        shutil.copyfile(source, target)
-        return False
+def _place(source: Path, target: Path, link: bool) -> bool:
+    """A hard link when asked and the file system allows it (True), else a copy (False)."""
+    if link:
+        try:
+            os.link(source, target)
+            return True
+        except OSError:
+            pass
+    shutil.copyfile(source, target)
+    return False
 
 
-def stage_split(plan: SplitPlan, stage_root: Path) -> Stage:
-    """Write the plan to `stage_root`/train and /test; return the stage and its answer key."""
+def stage_split(plan: SplitPlan, stage_root: Path, link: bool = True) -> Stage:
+    """Write the plan to `stage_root`/train and /test; return the stage and its answer key.
+
+    `link=False` copies the training images too: right when the runner cannot
+    keep the phase from writing to them, since a hard link is the user's file.
+    """
     stage_root = Path(stage_root)
     train_dir, test_dir = stage_root / "train", stage_root / "test"
     if stage_root.exists() and any(stage_root.iterdir()):
@@ -171,7 +177,7 @@ def stage_split(plan: SplitPlan, stage_root: Path) -> Stage:
         folder = train_dir / label
         folder.mkdir(parents=True)
         for source in files:
-            if _link_or_copy(source, folder / source.name):
+            if _place(source, folder / source.name, link):
                 stage.train_linked += 1
             else:
                 stage.train_copied += 1

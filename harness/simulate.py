@@ -1,0 +1,444 @@
+"""One rehearsal, end to end: stage -> train -> predict -> score -> report.
+
+This module only orders the steps and keeps the books (run folder, resource
+trace, answer key written after predict). Each step's rules live in its own
+module; which runner ran a phase is invisible past `_phase_spec`. A phase
+that fails, even through a harness bug, still ends in a complete report.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+import secrets
+import shutil
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.config import RunConfig
+from harness.dataset import Dataset, scan_dataset
+from harness.errors import UserError
+from harness.holdout import split_holdout
+from harness.manifest import Manifest, load_manifest
+from harness.outcome import PhaseOutcome, Status
+from harness.packaging import FILE, LINK, content_hash, scan
+from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
+from harness.phases.train import run_train
+from harness.provenance import check_leakage
+from harness.report import DataSummary, assemble, write_report
+from harness.runners import create_runner
+from harness.runners.base import Limits, Mount, PhaseSpec, ResourceSample, Runner
+from harness.scoring import error_cost, score
+from harness.staging import SplitPlan, SplitRequest, Stage, plan_split, stage_split
+
+
+class RunObserver:
+    """Hooks for live progress; every method is a no-op here, override what you show."""
+
+    def phase_started(self, name: str, limit_s: float | None) -> None:
+        """A phase is about to launch, with its time limit (None: no single limit)."""
+
+    def sample(self, phase: str, sample: ResourceSample) -> None:
+        """A resource reading of the running phase."""
+
+    def answered(self, done: int, total: int) -> None:
+        """Predict progress: `done` of `total` requests answered."""
+
+    def phase_ended(self, outcome: PhaseOutcome) -> None:
+        """A phase finished (or was not run)."""
+
+
+@dataclass
+class RunResult:
+    """Where the run lives and what it concluded."""
+
+    run_dir: Path
+    report_path: Path
+    report: dict
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.report["verdict"]["passed"])
+
+
+def new_run_id(profile: str, now: dt.datetime) -> str:
+    """Sortable by time, readable, unique: `<date>-<time>-<profile>-<4 hex>`."""
+    return f"{now:%Y%m%d-%H%M%S}-{profile}-{secrets.token_hex(2)}"
+
+
+def choose_runner(name: str) -> tuple[str, str]:
+    """The runner to use and why: `auto` means docker when an engine answers, else process."""
+    if name != "auto":
+        return name, f"runner {name} (asked for)"
+    from harness.runners.docker import docker_available
+
+    available, reason = docker_available()
+    if available:
+        return "docker", f"runner docker (auto: {reason})"
+    return "process", f"runner process (auto: docker not available: {reason})"
+
+
+class ResourceTrace:
+    """Appends each sample to resources.jsonl (t: seconds since run start); tells the observer."""
+
+    def __init__(self, path: Path, started: float, observer: RunObserver) -> None:
+        self.path = path
+        self.started = started
+        self.observer = observer
+        self._lock = threading.Lock()
+        path.touch()
+
+    def callback(self, phase: str) -> Callable[[ResourceSample], None]:
+        def on_sample(sample: ResourceSample) -> None:
+            line = {
+                "t": round(time.monotonic() - self.started, 3),
+                "phase": phase,
+                "memory_bytes": sample.memory_bytes,
+                "cpu_percent": sample.cpu_percent,
+                "gpu_memory_bytes": sample.gpu_memory_bytes,
+                "gpu_utilization": sample.gpu_utilization,
+            }
+            with self._lock, self.path.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(line) + "\n")
+            self.observer.sample(phase, sample)
+
+        return on_sample
+
+
+def copy_package(submission_dir: Path, target: Path) -> None:
+    """A fresh working copy of exactly what would be uploaded (junk left out)."""
+    target.mkdir(parents=True)
+    for entry in scan(submission_dir).entries:
+        destination = target / entry.relpath
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if entry.kind == FILE:
+            shutil.copy2(entry.source, destination)
+        elif entry.kind == LINK and entry.link_target is not None:
+            destination.symlink_to(entry.link_target)
+
+
+def _remove_tree(path: Path) -> None:
+    """Delete a folder the harness made, even where a phase left it read-only."""
+    if not path.exists():
+        return
+    for root, dirs, _files in os.walk(path):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _failed_phase(name: str, error: BaseException, log_path: Path) -> PhaseOutcome:
+    lines = traceback.format_exception_only(type(error), error)
+    return PhaseOutcome(
+        phase=name,
+        status=Status.HARNESS_ERROR,
+        reason=f"The harness failed while running {name}: {lines[-1].strip()}",
+        log_path=str(log_path),
+        details={"traceback": traceback.format_exception(error)},
+    )
+
+
+@dataclass
+class _Prepared:
+    """Everything decided before the run folder exists (so refusals leave nothing behind)."""
+
+    manifest: Manifest
+    dataset: Dataset
+    plan: SplitPlan
+    holdout: dict
+    warnings: list[str]
+
+
+def prepare(config: RunConfig) -> _Prepared:
+    """Check the submission and the data, choose the split, refuse leakage; writes nothing."""
+    manifest = load_manifest(Path(config.submission))
+    dataset = scan_dataset(Path(config.data))
+    holdout = split_holdout(dataset, config.holdout_fraction, config.holdout_seed)
+    request = SplitRequest(
+        train_images=config.train_images,
+        test_images=config.test_images,
+        seed=config.seed,
+        when_short=config.when_short,
+        min_train_per_class=config.min_train_per_class,
+        min_test_images=config.min_test_images,
+    )
+    plan = plan_split(holdout, request)
+    warnings: list[str] = []
+    test_files = [path for files in plan.test.values() for path in files]
+    leakage = check_leakage(manifest.root, test_files)
+    if leakage.overlapping:
+        if not config.allow_leakage:
+            raise UserError(leakage.message, hint="or pass --allow-leakage to run anyway.")
+        warnings.append(f"LEAKAGE (allowed with --allow-leakage): {leakage.message}")
+    return _Prepared(manifest, dataset, plan, holdout.summary(), warnings)
+
+
+class Simulation:
+    """The books of one run: its folder, its phases' specs, and the steps in order."""
+
+    def __init__(self, config: RunConfig, observer: RunObserver, runner_name: str) -> None:
+        self.config = config
+        self.observer = observer
+        self.runner_name = runner_name
+        self.limits = config.scaled()
+        now = dt.datetime.now(dt.UTC)
+        self.created = now.isoformat(timespec="seconds")
+        self.run_id = new_run_id(config.profile, now)
+        self.run_dir = (Path(config.runs_dir) / self.run_id).resolve()
+        self.model_dir = self.run_dir / "model"
+        self.metrics_path = self.run_dir / "metrics" / "train_metrics.jsonl"
+        self.started = time.monotonic()
+
+    def phase_spec(
+        self,
+        phase: str,
+        command: tuple[str, ...],
+        submission: Path,
+        env: dict[str, str],
+        mounts: tuple[Mount, ...],
+    ) -> PhaseSpec:
+        """A fresh package copy and scratch folders for one phase, and the spec to run it."""
+        workdir = self.run_dir / "work" / phase
+        copy_package(submission, workdir)
+        scratch = self.run_dir / "scratch" / phase
+        (scratch / "tmp").mkdir(parents=True)
+        (scratch / "home").mkdir(parents=True)
+        limits = Limits(
+            memory_bytes=self.config.memory_limit_bytes,
+            network=self.config.network,
+            gpu=self.config.gpu > 0,
+        )
+        common = {
+            "ONLINESIM_PHASE": phase,
+            "ONLINESIM_PROFILE": self.config.profile,
+            "TMPDIR": str(scratch / "tmp"),
+            "HOME": str(scratch / "home"),
+        }
+        return PhaseSpec(
+            phase=phase,
+            command=command,
+            workdir=workdir,
+            env={**common, **env},
+            mounts=mounts,
+            limits=limits,
+            log_path=self.run_dir / "logs" / f"{phase}.log",
+        )
+
+    def clean_phase(self, phase: str) -> None:
+        """Delete the phase's package copy and scratch (and their parents once empty)."""
+        for parent in ("work", "scratch"):
+            _remove_tree(self.run_dir / parent / phase)
+            if not any((self.run_dir / parent).iterdir()):
+                (self.run_dir / parent).rmdir()
+
+
+def _train(
+    sim: Simulation, runner: Runner, prep: _Prepared, stage: Stage, trace: ResourceTrace
+) -> PhaseOutcome:
+    env = {
+        "IMAGE_TRAIN_INPUT_PATH": str(stage.train_dir),
+        "MODEL_INFERENCE_PATH": str(sim.model_dir),
+        "ONLINESIM_METRICS_PATH": str(sim.metrics_path),
+    }
+    mounts = (
+        Mount(stage.train_dir),
+        Mount(sim.model_dir, writable=True),
+        Mount(sim.metrics_path.parent, writable=True),
+    )
+    spec = sim.phase_spec("train", prep.manifest.train_command, prep.manifest.root, env, mounts)
+    sim.observer.phase_started("train", sim.limits.train_budget_s)
+    try:
+        return run_train(
+            runner,
+            spec,
+            sim.limits.train_budget_s,
+            sim.limits.grace_s,
+            sim.model_dir,
+            on_sample=trace.callback("train"),
+        )
+    finally:
+        sim.clean_phase("train")
+
+
+def _predict(
+    sim: Simulation, runner: Runner, prep: _Prepared, stage: Stage, trace: ResourceTrace
+) -> tuple[PhaseOutcome, list[Answer]]:
+    env = {
+        "MODEL_INFERENCE_PATH": str(sim.model_dir),
+        "IMAGE_MODEL_PACKAGE_PATH": str(sim.model_dir),
+        "IMAGE_INPUT_PATH": str(stage.test_dir),
+        "ONLINESIM_PER_IMAGE_MS": f"{sim.limits.per_image_s * 1000:.3f}",
+        "ONLINESIM_SETUP_SECONDS": f"{sim.limits.predict_setup_s:.3f}",
+    }
+    mounts = (Mount(sim.model_dir), Mount(stage.test_dir))
+    spec = sim.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, env, mounts)
+    requests = [PredictRequest(image_id, path) for image_id, path in stage.requests]
+    limits = PredictLimits(
+        setup_s=sim.limits.predict_setup_s,
+        per_image_s=sim.limits.per_image_s,
+        request_timeout_s=sim.limits.request_timeout_s,
+        grace_s=sim.limits.grace_s,
+    )
+    sim.observer.phase_started("predict", None)
+    try:
+        return run_predict(
+            runner,
+            spec,
+            requests,
+            prep.dataset.classes,
+            limits,
+            on_sample=trace.callback("predict"),
+        )
+    finally:
+        sim.clean_phase("predict")
+
+
+def _write_answer_files(run_dir: Path, stage: Stage, answers: list[Answer]) -> dict[str, str]:
+    """answers.csv (the key) and predictions.csv (one row per test image), after predict."""
+    with (run_dir / "answers.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "label"])
+        writer.writerows(stage.answer_key.items())
+    given = {answer.id: answer for answer in answers}
+    with (run_dir / "predictions.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "source", "true", "predicted", "correct", "latency_ms"])
+        for image_id, truth in stage.answer_key.items():
+            answer = given.get(image_id)
+            source = stage.sources[image_id]
+            writer.writerow(
+                [
+                    image_id,
+                    str(source.relative_to(source.parent.parent)),
+                    truth,
+                    "" if answer is None else answer.label,
+                    int(answer is not None and answer.label == truth),
+                    "" if answer is None else f"{answer.latency_s * 1000:.3f}",
+                ]
+            )
+    return {"answers": "answers.csv", "predictions": "predictions.csv"}
+
+
+def _score(prep: _Prepared, stage: Stage, answers: list[Answer], limit_s: float) -> dict:
+    given = {answer.id: answer for answer in answers}
+    ids = list(stage.answer_key)
+    truth = [stage.answer_key[i] for i in ids]
+    predicted = [given[i].label if i in given else None for i in ids]
+    latencies = [answer.latency_s for answer in answers if answer.id in stage.answer_key]
+    section = score(truth, predicted, latencies, prep.dataset.classes, limit_s)
+    table = prep.dataset.error_types
+    if table is not None:
+        section["error_cost"] = {
+            "mean": round(error_cost(truth, predicted, table), 4),
+            "table": str(prep.dataset.error_types_path),
+            "rows": len(table),
+        }
+    return section
+
+
+def _write_page(run_dir: Path) -> str | None:
+    """The HTML page, when the page writer is installed; its failure never fails the run."""
+    try:
+        from harness.report_page import write_report_page
+    except ImportError:
+        return None
+    try:
+        return write_report_page(run_dir).name
+    except Exception as error:  # the page is a view of report.json, which is already safe
+        print(f"onlinesim: warning: the HTML page could not be written: {error}")
+        return None
+
+
+def simulate(config: RunConfig, observer: RunObserver | None = None) -> RunResult:
+    """Run one rehearsal under `config`; refusals raise UserError before any folder is made."""
+    observer = observer or RunObserver()
+    prep = prepare(config)
+    runner_name, runner_note = choose_runner(config.runner)
+    runner = create_runner(runner_name)
+    sim = Simulation(config, observer, runner_name)
+    sim.run_dir.mkdir(parents=True)
+    sim.model_dir.mkdir()
+    sim.metrics_path.parent.mkdir()
+    config.write(sim.run_dir)
+    limits = Limits(
+        memory_bytes=config.memory_limit_bytes, network=config.network, gpu=config.gpu > 0
+    )
+    enforcement = runner.enforcement(limits)
+    stage = stage_split(prep.plan, sim.run_dir / "stage", link=enforcement.read_only_data)
+    trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, observer)
+    try:
+        train = _train(sim, runner, prep, stage, trace)
+    except Exception as error:
+        train = _failed_phase("train", error, sim.run_dir / "logs" / "train.log")
+    observer.phase_ended(train)
+    answers: list[Answer] = []
+    if train.status is Status.OK:
+        try:
+            predict, answers = _predict(sim, runner, prep, stage, trace)
+        except Exception as error:
+            predict = _failed_phase("predict", error, sim.run_dir / "logs" / "predict.log")
+    else:
+        predict = PhaseOutcome(
+            phase="predict",
+            status=Status.NOT_RUN,
+            reason="Not run: training did not pass, so there is no model to predict with.",
+        )
+    observer.phase_ended(predict)
+    observer.answered(len(answers), len(stage.requests))
+    files = {"config": "config.json", "resources": "resources.jsonl"}
+    files.update(_write_answer_files(sim.run_dir, stage, answers))
+    if sim.metrics_path.is_file():
+        files["train_metrics"] = str(sim.metrics_path.relative_to(sim.run_dir))
+    for phase in ("train", "predict"):
+        if (sim.run_dir / "logs" / f"{phase}.log").is_file():
+            files[f"{phase}_log"] = f"logs/{phase}.log"
+    data = DataSummary(
+        source=str(prep.dataset.root),
+        classes=prep.dataset.classes,
+        train_images=prep.plan.train_count,
+        test_images=prep.plan.test_count,
+        requested=prep.plan.requested,
+        scaled_down=prep.plan.scaled_down,
+        warnings=[*prep.dataset.warnings, *prep.plan.warnings],
+        skipped_files=[skipped.to_dict() for skipped in prep.dataset.skipped],
+        holdout=prep.holdout,
+    )
+    report = assemble(
+        run_id=sim.run_id,
+        created=sim.created,
+        profile=config.profile_settings(),
+        time_scale=config.time_scale,
+        runner={
+            "name": runner_name,
+            "chosen": runner_note,
+            "enforcement": {
+                "memory": enforcement.memory,
+                "network": enforcement.network,
+                "read_only_data": enforcement.read_only_data,
+                "gpu": enforcement.gpu,
+                "notes": list(enforcement.notes),
+            },
+        },
+        submission={
+            "path": str(prep.manifest.root),
+            "name": prep.manifest.name,
+            "content_sha256": content_hash(prep.manifest.root),
+        },
+        data=data,
+        phases={"train": train, "predict": predict},
+        score=_score(prep, stage, answers, sim.limits.per_image_s),
+        warnings=[*prep.warnings, *data.warnings],
+        files=files,
+    )
+    report_path = write_report(sim.run_dir, report)
+    page = _write_page(sim.run_dir)
+    if page is not None:
+        report["files"]["page"] = page
+        write_report(sim.run_dir, report)
+    return RunResult(sim.run_dir, report_path, report)
