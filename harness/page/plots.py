@@ -242,3 +242,34 @@ def training_curve(metrics: Sequence[dict]) -> str | None:
         if handles:
             loss_axis.legend(handles=handles, loc="center right")
         return _data_uri(figure)
+
+
+def comparison_chart(
+    names: Sequence[str],
+    scores: Sequence[float | None],
+    train_s: Sequence[float | None],
+    predict_s: Sequence[float | None],
+) -> str:
+    """Score per run beside train and predict time per run; a missing value draws no bar."""
+    positions = np.arange(len(names))
+    labels = [f"#{number + 1}" for number in range(len(names))]
+
+    def values(items: Sequence[float | None]) -> list[float]:
+        return [0.0 if item is None else float(item) for item in items]
+
+    with _style():
+        figure = Figure(figsize=(9, 3))
+        score_axis, time_axis = figure.subplots(1, 2)
+        score_axis.bar(positions, values(scores), color="#55a868")
+        score_axis.set_xticks(positions, labels)
+        score_axis.set_ylabel("score (accuracy x 100)")
+        score_axis.set_ylim(0, 100)
+        time_axis.bar(positions - 0.2, values(train_s), width=0.4, label="train", color="#4c72b0")
+        time_axis.bar(
+            positions + 0.2, values(predict_s), width=0.4, label="predict", color="#dd8452"
+        )
+        time_axis.set_xticks(positions, labels)
+        time_axis.set_ylabel("seconds")
+        time_axis.legend()
+        figure.suptitle("  ".join(f"#{n + 1} {name}" for n, name in enumerate(names)), fontsize=8)
+        return _data_uri(figure)

@@ -1,0 +1,60 @@
+"""`onlinesim report RUN_DIR` rebuilds the page; bad folders get a plain message."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_report_regenerates_the_page(passed_run: Path):
+    page = passed_run / "report.html"
+    page.write_text("stale", encoding="utf-8")
+    before = {p.name: p.read_bytes() for p in passed_run.iterdir() if p.name != "report.html"}
+
+    result = _cli("report", str(passed_run))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(page)
+    assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    after = {p.name: p.read_bytes() for p in passed_run.iterdir() if p.name != "report.html"}
+    assert after == before, "regenerating the page must not touch the run's other files"
+
+
+def test_report_on_a_folder_without_report_json(tmp_path: Path):
+    result = _cli("report", str(tmp_path))
+
+    assert result.returncode == 2
+    assert f"{tmp_path} is not a run folder: it has no report.json" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_on_a_torn_report_json(tmp_path: Path):
+    (tmp_path / "report.json").write_text('{"run_id": "x", "phases": {', encoding="utf-8")
+
+    result = _cli("report", str(tmp_path))
+
+    assert result.returncode == 2
+    assert "is not valid JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_report_on_a_bare_report_still_makes_a_page(tmp_path: Path):
+    """A run killed early may leave little more than a verdict; the page says what is absent."""
+    (tmp_path / "report.json").write_text(
+        json.dumps({"verdict": {"passed": False, "reasons": ["harness error"]}}), encoding="utf-8"
+    )
+
+    result = _cli("report", str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "FAILED" in html and "harness error" in html
+    assert "No phase ran." in html and "No resource samples were recorded." in html
