@@ -15,12 +15,12 @@ import json
 import os
 import stat
 import tarfile
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from harness.errors import UserError
+from harness.manifest import MANIFEST_NAME, Manifest, load_manifest
 
 JUNK_NAMES = (
     ".DS_Store",
@@ -275,48 +275,29 @@ def write_tarball(members: Sequence[Member], out_path: Path) -> None:
     tmp_path.replace(out_path)
 
 
-MANIFEST = "submission.toml"
 SCRIPT_SUFFIXES = (".py", ".sh")
 
 
-def check_manifest(contents: Contents) -> dict:
-    """The manifest must parse and name train and predict commands whose scripts are packaged."""
-    path = contents.root / MANIFEST
-    if not path.is_file():
-        raise UserError(
-            f"no {MANIFEST} in {contents.root}",
-            "a submission needs a manifest at its root; see docs/contract.md",
-        )
-    try:
-        manifest = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise UserError(f"{path} is not valid TOML: {error}") from error
-    missing = []
-    if not isinstance(manifest.get("name"), str) or not manifest["name"].strip():
-        missing.append("name")
+def check_manifest(contents: Contents) -> Manifest:
+    """The manifest must be valid (harness.manifest) and every script it runs packaged."""
+    manifest = load_manifest(contents.root)
     packaged = {e.relpath for e in contents.entries}
-    for phase in ("train", "predict"):
-        command = manifest.get(phase, {}).get("command")
-        if not (isinstance(command, list) and command and all(isinstance(a, str) for a in command)):
-            missing.append(f"[{phase}] command (a list of strings)")
-            continue
+    commands = {"train": manifest.train_command, "predict": manifest.predict_command}
+    for phase, command in commands.items():
         for arg in command[1:]:
-            if arg.endswith(SCRIPT_SUFFIXES) and not arg.startswith("-"):
-                script = PurePosixPath(arg)
-                if script.is_absolute() or ".." in script.parts:
-                    raise UserError(
-                        f"{MANIFEST}: [{phase}] command names {arg!r} outside the package",
-                        "name scripts by their path relative to the submission folder",
-                    )
-                if script.as_posix() not in packaged:
-                    raise UserError(
-                        f"{MANIFEST}: [{phase}] command runs {arg!r}, which is not in the package",
-                        "add the file, or fix the command",
-                    )
-    if missing:
-        raise UserError(
-            f"{path} lacks: {', '.join(missing)}", "see docs/contract.md for the manifest"
-        )
+            if not arg.endswith(SCRIPT_SUFFIXES) or arg.startswith("-"):
+                continue
+            script = PurePosixPath(arg)
+            if script.is_absolute() or ".." in script.parts:
+                raise UserError(
+                    f"{MANIFEST_NAME}: [{phase}] command names {arg!r} outside the package",
+                    "name scripts by their path relative to the submission folder",
+                )
+            if script.as_posix() not in packaged:
+                raise UserError(
+                    f"{MANIFEST_NAME}: [{phase}] command runs {arg!r}, which is not in the package",
+                    "add the file, or fix the command",
+                )
     return manifest
 
 
@@ -470,7 +451,7 @@ def build_package(config: PackageConfig) -> PackageResult:
     members = layout_members(config.layout, contents, classes)
     out_dir = _check_out_dir(config.out_dir, contents.root)
     suffix = "" if config.layout == "plain" else f"-{config.layout}"
-    tarball = out_dir / f"{_slug(manifest['name'])}-{wanted[:12]}{suffix}.tar.gz"
+    tarball = out_dir / f"{_slug(manifest.name)}-{wanted[:12]}{suffix}.tar.gz"
     write_tarball(members, tarball)
     digest = _file_digest(tarball).hex()
     tarball.with_name(tarball.name + ".sha256").write_text(

@@ -119,7 +119,7 @@ def test_missing_script_and_manifest_are_refused(tmp_path: Path, submission: Pat
     with pytest.raises(UserError, match="runs 'predict.py', which is not in the package"):
         _build(submission, tmp_path / "runs", tmp_path / "out", force=True)
     (submission / "submission.toml").unlink()
-    with pytest.raises(UserError, match="no submission.toml"):
+    with pytest.raises(UserError, match="no manifest"):
         _build(submission, tmp_path / "runs", tmp_path / "out", force=True)
 
 
