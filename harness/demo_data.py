@@ -14,6 +14,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 SHAPES = ("ellipse", "rectangle", "triangle", "cross")
+# The default set's classes: contest-style Chinese names, so UTF-8 labels are
+# exercised by every first run (carton, charger, charging cable, mop,
+# earphones, milk carton).
+DEMO_CLASSES = ("纸箱", "充电器", "充电线", "拖把", "耳机", "牛奶盒")
 
 
 def _draw_one(rng: np.random.Generator, class_index: int, n_classes: int, size: int) -> Image.Image:

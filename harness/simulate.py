@@ -355,11 +355,18 @@ def _write_page(run_dir: Path) -> str | None:
         return None
 
 
-def simulate(config: RunConfig, observer: RunObserver | None = None) -> RunResult:
-    """Run one rehearsal under `config`; refusals raise UserError before any folder is made."""
+def simulate(
+    config: RunConfig,
+    observer: RunObserver | None = None,
+    runner_choice: tuple[str, str] | None = None,
+) -> RunResult:
+    """Run one rehearsal under `config`; refusals raise UserError before any folder is made.
+
+    `runner_choice` is `choose_runner`'s answer when the caller already asked it.
+    """
     observer = observer or RunObserver()
     prep = prepare(config)
-    runner_name, runner_note = choose_runner(config.runner)
+    runner_name, runner_note = runner_choice or choose_runner(config.runner)
     runner = create_runner(runner_name)
     sim = Simulation(config, observer, runner_name)
     sim.run_dir.mkdir(parents=True)

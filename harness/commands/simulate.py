@@ -9,7 +9,7 @@ from pathlib import Path
 from harness.config import RUNNERS, parse_set_options, resolve_config
 from harness.outcome import PhaseOutcome
 from harness.report import summary_text
-from harness.simulate import RunObserver, simulate
+from harness.simulate import RunObserver, choose_runner, simulate
 
 NAME = "simulate"
 HELP = "Rehearse the online round: stage a hidden split, train, predict, score, report."
@@ -68,7 +68,9 @@ def cli_settings(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     config = resolve_config(cli_settings(args), args.config)
-    result = simulate(config, PhaseLines())
+    choice = choose_runner(config.runner)
+    print(f"onlinesim: {choice[1]}", flush=True)
+    result = simulate(config, PhaseLines(), choice)
     print(summary_text(result.report, result.report_path))
     sys.stdout.flush()
     return 0 if result.passed else 1
