@@ -71,7 +71,7 @@ def make_loss(
             q = p
         else:
             # q[b, t] = p[b, t] / sum_j M[t, j] p[b, j]
-            q = p / ops.clip(ops.matmul(p, ops.transpose(weights)), EPS, None)
+            q = p / ops.maximum(ops.matmul(p, ops.transpose(weights)), EPS)
         q = ops.clip(q, EPS, 1.0)
         per_class = -ops.log(q)
         if focal_gamma:
