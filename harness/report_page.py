@@ -146,9 +146,19 @@ def _budget(run: RunFolder) -> str:
 
 
 def _details(details: object) -> str:
+    """The phase's scalar extras (setup time, answers...); lists and empty values left out."""
     if not isinstance(details, dict):
         return ""
-    return ", ".join(f"{key} {value}" for key, value in details.items())
+    shown = []
+    for key, value in details.items():
+        if isinstance(value, bool):
+            if value:
+                shown.append(key.replace("_", " "))
+        elif isinstance(value, float):
+            shown.append(f"{key} {value:.3g}")
+        elif isinstance(value, int | str) and value != "":
+            shown.append(f"{key} {value}")
+    return ", ".join(shown)
 
 
 def _resources(run: RunFolder) -> str:
@@ -191,7 +201,7 @@ def _latency(run: RunFolder) -> str:
     picture = plots.latency_histogram(run.latencies_ms, limit, percentiles)
     if picture is None:
         return html.section("Answer times", html.missing("No per-image answer times."))
-    rows = [(name, _number(value, 1)) for name, value in percentiles.items()]
+    rows = [(name, f"{value:.3g}") for name, value in percentiles.items()]
     rows.append(("limit", _number(limit, 0)))
     return html.section(
         "Answer time per image",

@@ -139,20 +139,31 @@ def latency_histogram(
     """How the per-image answer times spread, against the per-image limit."""
     if len(latencies_ms) == 0:
         return None
+    values = np.asarray(latencies_ms, dtype=float)
+    right = max(float(values.max()), float(limit_ms or 0.0)) * 1.1
+    bin_count = min(60, max(10, len(values) // 5))
+    # Answers far below the limit would be one bar at 0 on a linear axis; a log
+    # axis shows their spread and the limit line together.
+    log_axis = values.min() > 0 and right / values.min() > 100
+    if log_axis:
+        bins = np.geomspace(values.min(), right, bin_count)
+    else:
+        bins = np.linspace(0.0, right, bin_count)
     with _style():
         figure = Figure(figsize=(9, 3))
         axis = figure.subplots()
-        axis.hist(latencies_ms, bins=min(60, max(10, len(latencies_ms) // 5)), color="#4c72b0")
+        axis.hist(values, bins=bins, color="#4c72b0")
+        if log_axis:
+            axis.set_xscale("log")
         styles = {"p50": ":", "p95": "-.", "p99": "--"}
         for name, style in styles.items():
             if name in percentiles:
                 value = percentiles[name]
-                axis.axvline(value, color="#333333", ls=style, lw=1, label=f"{name} {value:.0f} ms")
+                axis.axvline(value, color="#333333", ls=style, lw=1, label=f"{name} {value:.3g} ms")
         if limit_ms:
             axis.axvline(limit_ms, color="#d62728", lw=2, label=f"limit {limit_ms:.0f} ms")
-        axis.set_xlabel("answer time per image (ms)")
+        axis.set_xlabel("answer time per image (ms)" + (", log scale" if log_axis else ""))
         axis.set_ylabel("images")
-        axis.set_xlim(left=0)
         axis.legend(loc="upper right")
         return _data_uri(figure)
 
