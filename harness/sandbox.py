@@ -7,12 +7,14 @@ command in place, so the phase keeps the wrapper's pid and process group.
 - network: a new network namespace holds only a loopback device (brought
   up), so the submission can talk to itself but reaches no host address,
   including the host's 127.0.0.1.
-- files: a private mount namespace in which every mount is made read-only,
-  then only the writable paths (the model folder, scratch, work dir) are
-  bound writable again. The staged training images are hard links to the
-  user's own files, so this is what keeps a submission from changing them.
-  Where recursive read-only is not available (kernel < 5.12), only the
-  read-only paths are bound read-only.
+- hidden paths (the user's data set, other runs): covered by an empty tmpfs,
+  with the phase's own mounts inside them put back, so a submission cannot
+  look labels up in the user's class folders or in an earlier run's key.
+- files: every mount is made read-only, then only the writable paths (the
+  model folder, scratch, work dir) are bound writable again. The staged
+  training images are hard links to the user's own files, so this is what
+  keeps a submission from changing them. Where recursive read-only is not
+  available (kernel < 5.12), only the read-only paths are bound read-only.
 
 As root this needs nothing else; as another user it tries a user namespace.
 The module runs as a script under `-I` and uses only the standard library,
@@ -41,19 +43,28 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
 MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
 MS_PRIVATE = 0x40000
+AT_FDCWD = -100
 AT_RECURSIVE = 0x8000
+OPEN_TREE_CLONE = 0x1
+MOVE_MOUNT_F_EMPTY_PATH = 0x4
 MOUNT_ATTR_RDONLY = 0x1
-SYS_MOUNT_SETATTR = 442  # the same number on every architecture (unified table)
+# The new mount API's numbers are the same on every architecture (unified table).
+SYS_OPEN_TREE = 428
+SYS_MOVE_MOUNT = 429
+SYS_MOUNT_SETATTR = 442
 SIOCGIFFLAGS = 0x8913
 SIOCSIFFLAGS = 0x8914
 IFF_UP = 0x1
 EXIT_SANDBOX_FAILED = 125
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
 
 
 class SandboxError(OSError):
@@ -67,22 +78,23 @@ class Support:
     network: bool
     read_only_data: bool
     read_only_everything: bool
+    hide: bool
     notes: tuple[str, ...]
 
 
-def _check(result: int, what: str) -> None:
-    if result != 0:
+def _check(result: int, what: str) -> int:
+    if result < 0:
         code = ctypes.get_errno()
         raise SandboxError(code, f"{what}: {os.strerror(code)}")
+    return result
 
 
-def _mount(source: str | None, target: str, flags: int) -> None:
-    _check(
-        _libc.mount(
-            source.encode() if source else None, target.encode(), None, ctypes.c_ulong(flags), None
-        ),
-        f"mount {target}",
-    )
+def _mount(
+    source: str | None, target: str, flags: int, fstype: str | None = None, data: str | None = None
+) -> None:
+    encoded = [s.encode() if s else None for s in (source, target, fstype, data)]
+    result = _libc.mount(encoded[0], encoded[1], encoded[2], ctypes.c_ulong(flags), encoded[3])
+    _check(result, f"mount {target}")
 
 
 def _unshare(flags: int) -> None:
@@ -116,7 +128,7 @@ class _MountAttr(ctypes.Structure):
 def _everything_read_only() -> None:
     attr = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
     result = _libc.syscall(
-        SYS_MOUNT_SETATTR, -100, b"/", AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)
+        SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)
     )
     _check(result, "mount_setattr / read-only")
 
@@ -126,25 +138,64 @@ def _bind(path: str, read_only: bool) -> None:
     _mount(None, path, MS_REMOUNT | MS_BIND | (MS_RDONLY if read_only else 0))
 
 
+def _inside(path: str, folder: str) -> bool:
+    return os.path.commonpath([path, folder]) == folder
+
+
+def _hide(hidden: Sequence[str], keep: Sequence[str]) -> None:
+    """Cover each hidden folder with an empty tmpfs, then put the kept paths inside back."""
+    kept = [p for p in keep if any(_inside(p, h) for h in hidden)]
+    clones = []
+    for path in kept:
+        flags = OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC
+        clones.append(
+            (
+                path,
+                _check(
+                    _libc.syscall(SYS_OPEN_TREE, AT_FDCWD, path.encode(), flags),
+                    f"open_tree {path}",
+                ),
+            )
+        )
+    for folder in sorted(hidden, key=len):
+        if os.path.isdir(folder):
+            _mount("tmpfs", folder, MS_NOSUID | MS_NODEV, "tmpfs", "mode=0755,size=1m")
+    for path, descriptor in clones:
+        os.makedirs(path, exist_ok=True)
+        result = _libc.syscall(
+            SYS_MOVE_MOUNT, descriptor, b"", AT_FDCWD, path.encode(), MOVE_MOUNT_F_EMPTY_PATH
+        )
+        _check(result, f"move_mount {path}")
+        os.close(descriptor)
+
+
 def enter(
-    network: bool, read_only: Sequence[str], writable: Sequence[str], everything: bool
+    network: bool,
+    read_only: Sequence[str],
+    writable: Sequence[str],
+    hidden: Sequence[str],
+    everything: bool,
 ) -> None:
     """Move this process into the namespaces the options ask for (before exec)."""
-    flags = (CLONE_NEWNET if not network else 0) | (CLONE_NEWNS if read_only or writable else 0)
+    files = bool(read_only or writable or hidden)
+    flags = (CLONE_NEWNET if not network else 0) | (CLONE_NEWNS if files else 0)
     if not flags:
         return
     _unshare(flags)
     if not network:
         _loopback_up()
-    if flags & CLONE_NEWNS:
-        _mount(None, "/", MS_REC | MS_PRIVATE)
-        if everything:
-            _everything_read_only()
-            for path in writable:
-                _bind(path, read_only=False)
-        else:
-            for path in read_only:
-                _bind(path, read_only=True)
+    if not files:
+        return
+    _mount(None, "/", MS_REC | MS_PRIVATE)
+    if hidden:
+        _hide(hidden, [*read_only, *writable])
+    if everything:
+        _everything_read_only()
+        for path in writable:
+            _bind(path, read_only=False)
+    else:
+        for path in read_only:
+            _bind(path, read_only=True)
 
 
 def wrap(
@@ -152,6 +203,7 @@ def wrap(
     network: bool,
     read_only: Sequence[Path],
     writable: Sequence[Path],
+    hidden: Sequence[Path],
     everything: bool,
 ) -> list[str]:
     """The argv that runs `command` inside the sandbox (the harness's own Python)."""
@@ -162,28 +214,37 @@ def wrap(
         argv.append("--everything-read-only")
     argv += [f"--read-only={p}" for p in read_only]
     argv += [f"--writable={p}" for p in writable]
+    argv += [f"--hide={p}" for p in hidden]
     return [*argv, "--", *command]
 
 
-def _probe() -> dict:
+def _probe_files(scratch: str, found: dict) -> None:
+    kept = os.path.join(scratch, "kept")
+    os.mkdir(kept)
+    Path(scratch, "secret").write_text("x")
+    _bind(kept, read_only=True)
+    try:
+        Path(kept, "probe").write_text("x")
+    except OSError as error:
+        found["read_only_data"] = error.errno == errno.EROFS
+    _hide([scratch], [kept])
+    found["hide"] = os.path.isdir(kept) and not os.path.exists(os.path.join(scratch, "secret"))
+    _everything_read_only()
+    found["read_only_everything"] = True
+
+
+def _probe(scratch: str) -> dict:
     """Try each isolation step in this (throw-away) process and say what worked."""
-    found = {"network": False, "read_only_data": False, "read_only_everything": False, "notes": []}
+    found = {"network": False, "read_only_data": False, "read_only_everything": False}
+    found.update(hide=False, notes=[])
     try:
         _unshare(CLONE_NEWNET | CLONE_NEWNS)
         _loopback_up()
         found["network"] = True
         _mount(None, "/", MS_REC | MS_PRIVATE)
-        with tempfile.TemporaryDirectory() as scratch:
-            _bind(scratch, read_only=True)
-            try:
-                Path(scratch, "probe").write_text("x")
-            except OSError as error:
-                found["read_only_data"] = error.errno == errno.EROFS
-            _check(_libc.umount2(scratch.encode(), 0), f"umount {scratch}")
-        _everything_read_only()
-        found["read_only_everything"] = True
+        _probe_files(scratch, found)
     except OSError as error:
-        found["notes"].append(f"namespace isolation unavailable here ({error})")
+        found["notes"].append(f"namespace isolation incomplete here ({error})")
     return found
 
 
@@ -191,13 +252,14 @@ def _probe() -> dict:
 def support() -> Support:
     """Probe once per harness process, in a child so the harness itself stays put."""
     try:
-        done = subprocess.run(
-            [sys.executable, "-I", str(Path(__file__).resolve()), "--probe"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            check=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="onlinesim-probe-") as scratch:
+            done = subprocess.run(
+                [sys.executable, "-I", str(Path(__file__).resolve()), f"--probe={scratch}"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
         found = json.loads(done.stdout)
     except (OSError, subprocess.SubprocessError, ValueError) as error:
         found = {"notes": [f"sandbox probe failed ({error})"]}
@@ -205,24 +267,26 @@ def support() -> Support:
         network=bool(found.get("network")),
         read_only_data=bool(found.get("read_only_data")),
         read_only_everything=bool(found.get("read_only_everything")),
+        hide=bool(found.get("hide")),
         notes=tuple(found.get("notes", ())),
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a command inside the process sandbox.")
-    parser.add_argument("--probe", action="store_true", help="report what works, as JSON")
+    parser.add_argument("--probe", metavar="SCRATCH", help="try each step in SCRATCH; JSON out")
     parser.add_argument("--network", action="store_true", help="keep the host network")
     parser.add_argument("--everything-read-only", action="store_true")
     parser.add_argument("--read-only", action="append", default=[])
     parser.add_argument("--writable", action="append", default=[])
+    parser.add_argument("--hide", action="append", default=[])
     parser.add_argument("command", nargs="*")
     args = parser.parse_args(argv)
     if args.probe:
-        print(json.dumps(_probe()))
+        print(json.dumps(_probe(args.probe)))
         return 0
     try:
-        enter(args.network, args.read_only, args.writable, args.everything_read_only)
+        enter(args.network, args.read_only, args.writable, args.hide, args.everything_read_only)
         os.execvp(args.command[0], args.command)
     except OSError as error:
         print(f"onlinesim sandbox: cannot start {args.command}: {error}", file=sys.stderr)

@@ -37,7 +37,12 @@ class Limits:
 
 @dataclass(frozen=True)
 class PhaseSpec:
-    """Everything a runner needs to start one phase's program."""
+    """Everything a runner needs to start one phase's program.
+
+    `hidden`: host folders the phase must not see at all (the user's data set,
+    other runs), except the mounts inside them. A runner that shows only the
+    mounts anyway (docker) has nothing more to do for it.
+    """
 
     phase: str
     command: tuple[str, ...]
@@ -47,6 +52,7 @@ class PhaseSpec:
     limits: Limits
     log_path: Path
     interactive: bool = False
+    hidden: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -234,6 +234,10 @@ class ProcessRunner(Runner):
             )
         if not limits.network and not support.network:
             notes.append("network: NOT cut (no network namespace here); the phase can reach it")
+        if support.hide:
+            notes.append("files: the spec's hidden folders are covered, except its own mounts")
+        else:
+            notes.append("files: hidden folders stay visible (no mount namespace here)")
         if support.read_only_everything:
             notes.append("files: all read-only except the model, scratch and work folders")
         elif support.read_only_data:
@@ -263,7 +267,10 @@ class ProcessRunner(Runner):
                 argv,
                 network=spec.limits.network or not support.network,
                 read_only=read_only if support.read_only_data else [],
-                writable=writable_paths(spec) if support.read_only_everything else [],
+                writable=writable_paths(spec)
+                if support.read_only_everything or support.hide
+                else [],
+                hidden=[p for p in spec.hidden if p.is_dir()] if support.hide else [],
                 everything=support.read_only_everything,
             )
         return ProcessPhase(spec, argv, self.sample_interval_s, on_sample)

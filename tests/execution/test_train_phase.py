@@ -1,0 +1,127 @@
+"""The train phase with the process runner: every toy gets its status and reason."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import socket
+
+import psutil
+
+from harness.outcome import Status
+from harness.phases import run_train
+from harness.runners.base import Limits
+
+
+def _still_running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def test_constant_trains_and_exports(run_folder, runner):
+    outcome = run_train(runner, run_folder.train_spec("constant"), 30, 2, run_folder.model_dir)
+    assert outcome.status is Status.OK, outcome.reason
+    assert (run_folder.model_dir / "label.txt").read_text(encoding="utf-8") == "cardboard"
+    assert outcome.exit_code == 0
+    assert any("will answer 'cardboard'" in line for line in outcome.log_tail)
+
+
+def test_budget_and_deadline_reach_the_program(run_folder, runner):
+    spec = run_folder.train_spec("constant")
+    spec = dataclasses.replace(spec, command=("python", "-c", _PRINT_BUDGET))
+    outcome = run_train(runner, spec, 42, 2, run_folder.model_dir)
+    budget, deadline_left = outcome.log_tail[-1].split()
+    assert float(budget) == 42.0
+    assert 40.0 < float(deadline_left) <= 42.0
+
+
+_PRINT_BUDGET = (
+    "import os, time; print(os.environ['ONLINESIM_BUDGET_SECONDS'],"
+    " float(os.environ['ONLINESIM_DEADLINE']) - time.time())"
+)
+
+
+def test_no_model_exported(run_folder, runner):
+    outcome = run_train(runner, run_folder.train_spec("no_model"), 30, 2, run_folder.model_dir)
+    assert outcome.status is Status.NO_MODEL_EXPORTED
+    assert "MODEL_INFERENCE_PATH" in outcome.reason
+
+
+def test_timeout_kills_the_whole_group_even_when_sigterm_is_ignored(run_folder, runner):
+    spec = run_folder.train_spec("sleep_forever", TOY_IGNORE_SIGTERM="1")
+    outcome = run_train(runner, spec, 1.5, 0.5, run_folder.model_dir)
+    assert outcome.status is Status.TIMEOUT
+    assert "1.5 s budget" in outcome.reason
+    assert outcome.details["stopped_by_harness"] is True
+    assert outcome.details["signal"] == 9  # SIGTERM was ignored, so the kill ended it
+    found = re.search(r"pid (\d+), grandchild pid (\d+)", "\n".join(outcome.log_tail))
+    assert found, outcome.log_tail
+    root, grandchild = int(found[1]), int(found[2])
+    assert not _still_running(root)
+    assert not _still_running(grandchild)
+    group = [p for p in psutil.process_iter() if _pgid(p.pid) == root and _still_running(p.pid)]
+    assert group == []
+
+
+def _pgid(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except OSError:
+        return None
+
+
+def test_memory_hog_is_stopped_and_reported(run_folder, runner):
+    limit = 200 * 2**20
+    spec = run_folder.train_spec("memory_hog", Limits(memory_bytes=limit), TOY_STEP_MB="32")
+    outcome = run_train(runner, spec, 60, 1, run_folder.model_dir)
+    assert outcome.status is Status.OUT_OF_MEMORY, outcome.reason
+    assert outcome.peak_memory_bytes > limit
+    assert outcome.peak_memory_bytes < limit + 4 * 32 * 2**20
+    assert outcome.memory_limit_bytes == limit
+    assert "over the memory limit of 200 MiB" in outcome.reason
+    assert outcome.wall_s < 30
+
+
+def test_crash_is_reported_with_its_exit_code(run_folder, runner):
+    spec = run_folder.train_spec("constant")
+    spec = dataclasses.replace(spec, command=("python", "-c", "raise SystemExit(7)"))
+    outcome = run_train(runner, spec, 30, 1, run_folder.model_dir)
+    assert outcome.status is Status.CRASHED
+    assert outcome.reason == "Training exited with code 7."
+
+
+def test_missing_program_is_a_crash_with_a_plain_reason(run_folder, runner):
+    spec = run_folder.train_spec("constant")
+    spec = dataclasses.replace(spec, command=("no-such-program-xyz",))
+    outcome = run_train(runner, spec, 30, 1, run_folder.model_dir)
+    assert outcome.status is Status.CRASHED
+    assert "no-such-program-xyz" in "\n".join(outcome.log_tail)
+
+
+def _listening_server() -> socket.socket:
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+    return server
+
+
+def test_network_is_cut(run_folder, runner):
+    assert runner.enforcement(Limits(network=False)).network is True
+    with _listening_server() as server:
+        address = f"127.0.0.1:{server.getsockname()[1]}"
+        spec = run_folder.train_spec("network", TOY_CONNECT_ADDR=address)
+        outcome = run_train(runner, spec, 30, 1, run_folder.model_dir)
+    assert outcome.status is Status.OK, outcome.log_tail
+    assert any("toy network: unreachable" in line for line in outcome.log_tail)
+
+
+def test_network_toy_fails_where_the_network_is_allowed(run_folder, runner):
+    with _listening_server() as server:
+        address = f"127.0.0.1:{server.getsockname()[1]}"
+        spec = run_folder.train_spec("network", Limits(network=True), TOY_CONNECT_ADDR=address)
+        outcome = run_train(runner, spec, 30, 1, run_folder.model_dir)
+    assert outcome.status is Status.CRASHED
+    assert any("toy network: reachable" in line for line in outcome.log_tail)
