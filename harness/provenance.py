@@ -45,11 +45,13 @@ class Provenance:
     """The record `pretrain` installs beside the weights it exported."""
 
     created: str
+    run_id: str
     profile: str
     data_dir: str
     holdout: dict
     config: dict
-    starting_weights: str
+    submission_content_sha256: str
+    starting_weights: dict[str, str]
     images: list[TrainedImage] = field(default_factory=list)
     schema: int = SCHEMA
 

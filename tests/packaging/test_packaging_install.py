@@ -22,11 +22,13 @@ from harness.provenance import (
 def _provenance(images) -> Provenance:
     return Provenance(
         created="2026-11-26T17:00:00+00:00",
+        run_id="20261126-170000-pretrain-0001",
         profile="pretrain",
         data_dir="data",
         holdout={"fraction": 0.1, "seed": 2019},
         config={},
-        starting_weights="weights/base.bin",
+        submission_content_sha256="0" * 64,
+        starting_weights={"base.bin": "0" * 64},
         images=images,
     )
 

@@ -22,11 +22,13 @@ from harness.provenance import (
 def _pretrained_on(submission: Path, images: list[Path]) -> None:
     Provenance(
         created=datetime.now(UTC).isoformat(),
+        run_id="20261126-170000-pretrain-0001",
         profile="pretrain",
         data_dir="data",
         holdout={"seed": 0},
         config={},
-        starting_weights="none",
+        submission_content_sha256="0" * 64,
+        starting_weights={},
         images=[TrainedImage(file_sha256(p), p.parent.name, p.name) for p in images],
     ).write(submission)
 

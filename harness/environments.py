@@ -1,0 +1,234 @@
+"""The offline environments of the 3rd-place team: tune fast, pretrain long.
+
+Both are `simulate` runs under their own profile, arranged so that neither
+ever trains or validates on the hold-out reserve that online test splits are
+drawn from:
+
+- tune runs on a *training-side view* of the data: the hold-out pool alone,
+  hard-linked into a scratch folder. Its validation images are split off
+  that pool, so a tuning score can never come from a future test image.
+- pretrain trains on the whole pool (the `pretrain` profile), then installs
+  the exported model into the submission's `weights/pretrained/` with a
+  provenance record, which `simulate`'s leakage guard reads.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.config import RunConfig, resolve_config
+from harness.dataset import ERROR_TYPES_FILE, scan_dataset
+from harness.errors import UserError
+from harness.holdout import split_holdout
+from harness.packaging import FILE, LINK, content_hash, scan
+from harness.provenance import (
+    Installed,
+    Provenance,
+    install_pretrained,
+    staged_images,
+    weights_inventory,
+)
+from harness.simulate import RunObserver, RunResult, simulate
+
+TUNE_PROFILE = "tune"
+PRETRAIN_PROFILE = "pretrain"
+BASELINE = "baseline"
+DEFAULT_VARIANT_TARGET = "config.toml"
+FALLBACK_VALIDATION_FRACTION = 0.25
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def training_side_view(data_dir: Path, fraction: float, seed: int, target: Path) -> int:
+    """Link the hold-out pool (never the reserve) into `target` as a data set; return its size."""
+    dataset = scan_dataset(Path(data_dir))
+    holdout = split_holdout(dataset, fraction, seed)
+    for label, files in holdout.pool.items():
+        folder = target / label
+        folder.mkdir(parents=True)
+        for source in files:
+            _link_or_copy(source, folder / source.name)
+    table = dataset.root / ERROR_TYPES_FILE
+    if table.is_file():
+        shutil.copyfile(table, target / ERROR_TYPES_FILE)
+    return holdout.pool_count
+
+
+def validation_fraction(config: RunConfig) -> float:
+    """Share of the pool set aside for validation: the profile's own test/(train+test)."""
+    train, test = config.train_images, config.test_images
+    if isinstance(train, int) and isinstance(test, int):
+        return test / (train + test)
+    return FALLBACK_VALIDATION_FRACTION
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A configuration to try: a file that replaces the submission's config file, or none."""
+
+    name: str
+    file: Path | None = None
+
+
+def variants_from_files(files: Sequence[Path]) -> list[Variant]:
+    """The baseline (the submission as it is) first, then one variant per file."""
+    variants = [Variant(BASELINE)]
+    for path in files:
+        if not Path(path).is_file():
+            raise UserError(f"config variant not found: {path}", "pass an existing TOML file")
+        name = Path(path).stem
+        if any(v.name == name for v in variants):
+            name = f"{name}-{len(variants)}"
+        variants.append(Variant(name, Path(path)))
+    return variants
+
+
+def variant_copy(submission: Path, variant: Variant, target: Path, config_target: str) -> Path:
+    """A junk-free copy of the submission with the variant file in place of its config file."""
+    for entry in scan(submission).entries:
+        destination = target / entry.relpath
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if entry.kind == FILE:
+            shutil.copy2(entry.source, destination)
+        elif entry.kind == LINK and entry.link_target is not None:
+            destination.symlink_to(entry.link_target)
+    if variant.file is not None:
+        destination = target / config_target
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(variant.file, destination)
+    return target
+
+
+@dataclass(frozen=True)
+class TuneRow:
+    """One variant's tuning run, as the comparison table shows it."""
+
+    variant: str
+    file: str | None
+    run_id: str
+    passed: bool
+    validation_accuracy: float | None
+    train_status: str
+    train_wall_s: float
+    reasons: tuple[str, ...]
+
+
+def _tune_row(variant: Variant, result: RunResult) -> TuneRow:
+    report = result.report
+    train = report["phases"]["train"]
+    return TuneRow(
+        variant=variant.name,
+        file=None if variant.file is None else str(variant.file),
+        run_id=report["run_id"],
+        passed=result.passed,
+        validation_accuracy=report["score"]["accuracy"],
+        train_status=train["status"],
+        train_wall_s=train["wall_s"],
+        reasons=tuple(report["verdict"]["reasons"]),
+    )
+
+
+@dataclass
+class TuneResult:
+    """Every variant's row, and the session folder holding the data view and summary."""
+
+    rows: list[TuneRow]
+    session: Path
+
+
+def tune(
+    settings: Mapping[str, Any],
+    variant_files: Sequence[Path] = (),
+    config_file: Path | None = None,
+    config_target: str = DEFAULT_VARIANT_TARGET,
+    observer: RunObserver | None = None,
+) -> TuneResult:
+    """One `tune`-profile run per variant, all on the same training-side view of the data.
+
+    The session folder `runs/tune-<time>/` keeps the view (hard links, the
+    runs' `data.source`) and `summary.json`; the variants' package copies are
+    deleted once their runs ended (each run's report keeps their content hash).
+    """
+    outer = resolve_config({**settings, "profile": TUNE_PROFILE}, config_file)
+    variants = variants_from_files(variant_files)
+    session = Path(outer.runs_dir) / f"tune-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S-%f}"
+    view = session / "data"
+    training_side_view(Path(outer.data), outer.holdout_fraction, outer.holdout_seed, view)
+    rows = []
+    for variant in variants:
+        submission = Path(outer.submission)
+        copy = session / "variants" / variant.name
+        if variant.file is not None:
+            submission = variant_copy(submission, variant, copy, config_target)
+        inner = {
+            **settings,
+            "profile": TUNE_PROFILE,
+            "submission": str(submission),
+            "data": str(view),
+            "holdout_fraction": validation_fraction(outer),
+        }
+        try:
+            result = simulate(resolve_config(inner, config_file), observer)
+        finally:
+            shutil.rmtree(copy, ignore_errors=True)
+        rows.append(_tune_row(variant, result))
+    shutil.rmtree(session / "variants", ignore_errors=True)
+    summary = {
+        "data": outer.data,
+        "holdout": {"fraction": outer.holdout_fraction, "seed": outer.holdout_seed},
+        "validation_fraction_of_pool": validation_fraction(outer),
+        "rows": [asdict(row) for row in rows],
+    }
+    (session / "summary.json").write_text(
+        json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return TuneResult(rows, session)
+
+
+@dataclass
+class PretrainResult:
+    """The pretraining run and, when it passed, what was installed."""
+
+    run: RunResult
+    installed: Installed | None
+    provenance: Provenance | None
+
+
+def pretrain(
+    settings: Mapping[str, Any],
+    config_file: Path | None = None,
+    observer: RunObserver | None = None,
+) -> PretrainResult:
+    """Train on the whole pool; on a pass, install the model and its provenance."""
+    config = resolve_config({**settings, "profile": PRETRAIN_PROFILE}, config_file)
+    submission = Path(config.submission)
+    starting = weights_inventory(submission)
+    before = content_hash(submission)
+    result = simulate(config, observer)
+    if not result.passed:
+        return PretrainResult(result, None, None)
+    provenance = Provenance(
+        created=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        run_id=result.report["run_id"],
+        profile=config.profile,
+        data_dir=result.report["data"]["source"],
+        holdout=result.report["data"]["holdout"],
+        config=asdict(config),
+        submission_content_sha256=before,
+        starting_weights=starting,
+        images=staged_images(result.run_dir / "stage" / "train"),
+    )
+    installed = install_pretrained(result.run_dir / "model", submission, provenance, result.run_dir)
+    return PretrainResult(result, installed, provenance)
