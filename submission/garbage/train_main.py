@@ -32,6 +32,6 @@ def main() -> int:
         metrics = MetricsLog(os.environ.get("ONLINESIM_METRICS_PATH"))
         Trainer(config, Path(train_dir), Path(model_dir), budget, metrics).run()
     except (ConfigError, DataError, MissingWeightsError, KeyError) as exc:
-        print(f"train: {exc}", file=sys.stderr)
+        print(f"train: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return 2
     return 0

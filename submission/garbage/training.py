@@ -21,7 +21,7 @@ import numpy as np
 
 from garbage import backbones, ensemble, export, features, heads, losses
 from garbage.budget import Budget, BudgetCallback, units_that_fit
-from garbage.config import PACKAGE_ROOT, TrainConfig, write_resolved
+from garbage.config import PACKAGE_ROOT, ConfigError, TrainConfig, write_resolved
 from garbage.images import Dataset, list_dataset, stratified_split
 from garbage.metrics import MetricsLog
 
@@ -60,16 +60,26 @@ class Trainer:
         self.train_idx, self.val_idx = stratified_split(
             self.data.labels, config.val_fraction, config.seed
         )
-        table = PACKAGE_ROOT / config.cost_table if config.cost_table else None
-        self.costs = losses.cost_matrix(self.data.classes, table)
-        self.loss = losses.make_loss(
-            self.costs,
-            config.focal_gamma if config.loss == "focal" else 0.0,
-            config.label_smoothing,
-        )
+        self.loss = self.build_loss()
+        if config.head not in heads.HEADS:
+            raise ConfigError(f"head must be one of {', '.join(heads.HEADS)}, got {config.head!r}")
+        for name in config.backbones:
+            backbones.get_spec(name)
         self.rng = np.random.default_rng(config.seed)
         self.export_s = 5.0  # replaced by the measured export time after the first export
         self.members: list[Member] = []
+
+    def build_loss(self):
+        """The configured loss; call again after changing self.cfg."""
+        cfg = self.cfg
+        if cfg.loss not in ("ce", "focal"):
+            raise ConfigError(f"loss must be 'ce' or 'focal', got {cfg.loss!r}")
+        table = PACKAGE_ROOT / cfg.cost_table if cfg.cost_table else None
+        if table is not None and not table.is_file():
+            raise ConfigError(f"cost_table {table} is not a file; set cost_table = '' for none")
+        costs = losses.cost_matrix(self.data.classes, table)
+        gamma = cfg.focal_gamma if cfg.loss == "focal" else 0.0
+        return losses.make_loss(costs, gamma, cfg.label_smoothing)
 
     # -- plan ------------------------------------------------------------------
     def run(self) -> None:

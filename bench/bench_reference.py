@@ -1,0 +1,281 @@
+"""Reference submission on real photos: the technique ladder, a budgeted run, predict latency.
+
+Part A (cheap comparisons on one feature cache): frozen Lite0/Lite2 features of
+a seeded train/test split, then head variants trained on the same cache (dense
+vs SVD+SE, +/- cost loss, +/- mixup, +/- label smoothing, focal), fine-tuning of
+the top block for a fixed time, and the two-backbone ensemble; test accuracy
+and seconds of each.
+Part B (one budgeted run): the submission's own train.py under the harness's
+process runner with the given budget, then predict.py answering the test
+images one by one: test accuracy, stage timings from the metrics file, and
+batch-1 latency percentiles.
+
+    .venv/bin/python bench/bench_reference.py --data /work/shared/data/trashnet --budget 900
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "submission"))
+
+from garbage import ensemble, features, heads  # noqa: E402
+from garbage.budget import Budget  # noqa: E402
+from garbage.config import load_config  # noqa: E402
+from garbage.images import list_dataset, stratified_split  # noqa: E402
+from garbage.metrics import MetricsLog  # noqa: E402
+from garbage.training import Trainer  # noqa: E402
+
+from harness.outcome import Status  # noqa: E402
+from harness.phases import PredictLimits, PredictRequest, run_predict, run_train  # noqa: E402
+from harness.runners import create_runner  # noqa: E402
+from harness.runners.base import Limits, Mount, PhaseSpec  # noqa: E402
+
+
+def stage(data: Path, root: Path, test_fraction: float, seed: int):
+    """Copy a seeded stratified split: train/<class>/..., test/<id>.jpg, truth by id."""
+    ds = list_dataset(data)
+    train_idx, test_idx = stratified_split(ds.labels, test_fraction, seed)
+    for i in train_idx:
+        target = root / "train" / ds.classes[ds.labels[i]] / ds.paths[i].name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ds.paths[i], target)
+    (root / "test").mkdir(parents=True)
+    truth = {}
+    for n, i in enumerate(test_idx):
+        shutil.copy(ds.paths[i], root / "test" / f"t{n:04d}.jpg")
+        truth[f"t{n:04d}"] = ds.classes[ds.labels[i]]
+    return root / "train", root / "test", truth
+
+
+def part_a(train_dir: Path, test_dir: Path, truth: dict, finetune_s: float) -> list[dict]:
+    rows = []
+    cfg = load_config({})
+    trainer = Trainer(
+        cfg, train_dir, Path(tempfile.mkdtemp()), Budget(time.time() + 1e6, 0), MetricsLog(None)
+    )
+    test_paths = sorted(test_dir.glob("*.jpg"))
+    y_test = np.asarray([trainer.data.classes.index(truth[p.stem]) for p in test_paths])
+    members, test_probs = {}, {}
+    for name in cfg.backbones:
+        t0 = time.time()
+        member = trainer.add_member(name, first=True)
+        seconds = time.time() - t0
+        act, _ = features.split_activations(
+            member.parts.bottom, member.spec, "test", test_paths, 0, 0
+        )
+        members[name] = (member, act)
+        probs = np.asarray(member.head.predict_on_batch(features.pooled(member.parts.top, act)))
+        test_probs[name] = probs
+        rows.append(
+            row(
+                f"{name}: features + default head (config.toml)",
+                member.val_accuracy,
+                ensemble.accuracy(probs, y_test),
+                seconds,
+            )
+        )
+    variants = [
+        (
+            "frozen features, dense head, plain CE",
+            dict(head="dense", cost_table="", mixup_alpha=0.0, label_smoothing=0.0),
+        ),
+        (
+            "+ SVD/SE attention head",
+            dict(head="se", cost_table="", mixup_alpha=0.0, label_smoothing=0.0),
+        ),
+        ("+ cost loss", dict(head="se", mixup_alpha=0.0, label_smoothing=0.0)),
+        ("+ mixup", dict(head="se", cost_table="", label_smoothing=0.0)),
+        ("+ label smoothing", dict(head="se", cost_table="", mixup_alpha=0.0)),
+        ("SE, cost + mixup + smoothing (all)", dict(head="se")),
+        (
+            "SE, focal loss + mixup",
+            dict(head="se", loss="focal", label_smoothing=0.0, cost_table=""),
+        ),
+        ("dense, cost + mixup + smoothing", dict(head="dense")),
+    ]
+    for name, (member, act) in members.items():
+        train_feats = features.pooled(member.parts.top, member.train_act)
+        val_feats = features.pooled(member.parts.top, member.val_act)
+        test_feats = features.pooled(member.parts.top, act)
+        for label, overrides in variants:
+            trainer.cfg = dataclasses.replace(cfg, **overrides)
+            trainer.loss = trainer.build_loss()
+            t0 = time.time()
+            head = heads.build_head(
+                trainer.cfg.head,
+                train_feats.shape[1],
+                len(trainer.data.classes),
+                cfg.dropout,
+                train_feats,
+                cfg.svd_energy,
+                cfg.seed,
+            )
+            _, val_acc = trainer.train_head(head, train_feats, member.train_y, val_feats, name)
+            test_acc = ensemble.accuracy(np.asarray(head.predict_on_batch(test_feats)), y_test)
+            rows.append(row(f"{name}: {label}", val_acc, test_acc, time.time() - t0))
+    trainer.cfg = cfg
+    trainer.loss = trainer.build_loss()
+    trainer.members = [m for m, _ in members.values()]
+    accs = [m.val_accuracy for m in trainer.members]
+    w = ensemble.member_weights(accs)
+    ens = ensemble.combine(list(test_probs.values()), w)
+    val_ens = ensemble.combine([m.val_probs for m in trainer.members], w)
+    rows.append(
+        row(
+            "ensemble " + " + ".join(members) + " (weights from val accuracy)",
+            ensemble.accuracy(val_ens, trainer.val_labels()),
+            ensemble.accuracy(ens, y_test),
+            0.0,
+        )
+    )
+    for name, (member, act) in members.items():
+        t0 = time.time()
+        trainer.fine_tune(member, finetune_s)
+        probs = np.asarray(member.head.predict_on_batch(features.pooled(member.parts.top, act)))
+        test_probs[name] = probs
+        rows.append(
+            row(
+                f"{name}: + fine-tune top block ({finetune_s:.0f} s)",
+                member.val_accuracy,
+                ensemble.accuracy(probs, y_test),
+                time.time() - t0,
+            )
+        )
+    w = ensemble.member_weights([m.val_accuracy for m in trainer.members])
+    rows.append(
+        row(
+            "ensemble after fine-tune",
+            None,
+            ensemble.accuracy(ensemble.combine(list(test_probs.values()), w), y_test),
+            0.0,
+        )
+    )
+    return rows
+
+
+def row(step: str, val: float | None, test: float, seconds: float) -> dict:
+    print(
+        f"{step:70s} val={val if val is None else round(val, 4)} test={test:.4f} {seconds:.0f}s",
+        flush=True,
+    )
+    return {"step": step, "val_accuracy": val, "test_accuracy": test, "seconds": round(seconds, 1)}
+
+
+def part_b(train_dir: Path, test_dir: Path, truth: dict, budget_s: float, root: Path) -> dict:
+    package = root / "package"
+    shutil.copytree(ROOT / "submission", package, ignore=shutil.ignore_patterns("__pycache__"))
+    model_dir, scratch, metrics = root / "model", root / "scratch", root / "metrics"
+    for d in (model_dir, scratch, metrics):
+        d.mkdir()
+    env = {"MODEL_INFERENCE_PATH": str(model_dir), "TMPDIR": str(scratch), "HOME": str(scratch)}
+    runner = create_runner("process")
+    train = PhaseSpec(
+        "train",
+        ("python", "train.py"),
+        package,
+        {
+            **env,
+            "IMAGE_TRAIN_INPUT_PATH": str(train_dir),
+            "ONLINESIM_PHASE": "train",
+            "ONLINESIM_METRICS_PATH": str(metrics / "train.jsonl"),
+        },
+        (Mount(train_dir), Mount(model_dir, True), Mount(metrics, True)),
+        Limits(),
+        root / "logs" / "train.log",
+    )
+    t0 = time.time()
+    out = run_train(runner, train, budget_s, 10.0, model_dir)
+    train_s = time.time() - t0
+    print(f"train: {out.status.value} in {train_s:.0f} s: {out.reason}", flush=True)
+    if out.status is not Status.OK:
+        return {"train_status": out.status.value, "reason": out.reason, "log_tail": out.log_tail}
+    lines = [json.loads(x) for x in (metrics / "train.jsonl").read_text().splitlines()]
+    steps = [
+        {
+            "after_s": round(x["time"] - t0, 1),
+            **{k: x[k] for k in ("step", "members", "val_accuracy")},
+        }
+        for x in lines
+        if x["stage"] == "export"
+    ]
+    predict = PhaseSpec(
+        "predict",
+        ("python", "predict.py"),
+        package,
+        {
+            **env,
+            "IMAGE_MODEL_PACKAGE_PATH": str(model_dir),
+            "IMAGE_INPUT_PATH": str(test_dir),
+            "ONLINESIM_PHASE": "predict",
+        },
+        (Mount(test_dir), Mount(model_dir)),
+        Limits(),
+        root / "logs" / "predict.log",
+        interactive=True,
+    )
+    requests = [PredictRequest(p.stem, p) for p in sorted(test_dir.glob("*.jpg"))]
+    limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
+    pout, answers = run_predict(runner, predict, requests, sorted(set(truth.values())), limits)
+    lat = np.asarray([a.latency_s for a in answers]) * 1000
+    acc = sum(a.label == truth[a.id] for a in answers) / len(truth)
+    meta = json.loads((model_dir / "metadata.json").read_text())
+    return {
+        "train_status": out.status.value,
+        "train_wall_s": round(out.wall_s, 1),
+        "budget_s": budget_s,
+        "exports": steps,
+        "final_members": [m["backbone"] for m in meta["members"]],
+        "final_stage": meta["stage"],
+        "predict_status": pout.status.value,
+        "setup_s": pout.details.get("setup_s"),
+        "test_accuracy": acc,
+        "answered": len(answers),
+        "test_images": len(truth),
+        "latency_ms": {
+            "p50": float(np.percentile(lat, 50)),
+            "p99": float(np.percentile(lat, 99)),
+            "max": float(lat.max()),
+        },
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/trashnet"))
+    parser.add_argument("--budget", type=float, default=900.0)
+    parser.add_argument("--test-fraction", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--finetune-s", type=float, default=120.0)
+    parser.add_argument("--parts", default="ab")
+    parser.add_argument("--out", type=Path, default=Path("runs/bench_reference.json"))
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="bench_reference_"))
+    train_dir, test_dir, truth = stage(args.data, root / "stage", args.test_fraction, args.seed)
+    n_train = sum(1 for _ in train_dir.rglob("*.jpg"))
+    print(f"staged {n_train} train / {len(truth)} test images in {root}")
+    result = {"data": str(args.data), "seed": args.seed}
+    if "b" in args.parts:
+        result["budgeted_run"] = part_b(train_dir, test_dir, truth, args.budget, root / "b")
+        print(json.dumps(result["budgeted_run"], indent=2), flush=True)
+    if "a" in args.parts:
+        result["ladder"] = part_a(train_dir, test_dir, truth, args.finetune_s)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"written {args.out}")
+    shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
