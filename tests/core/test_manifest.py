@@ -1,0 +1,72 @@
+"""submission.toml: every mistake is named with the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import UserError
+from harness.manifest import load_manifest
+
+GOOD = """\
+name = "entry"
+[train]
+command = ["python", "train.py"]
+[predict]
+command = ["python", "p.py"]
+"""
+
+
+def test_a_good_manifest_is_read(tmp_path: Path) -> None:
+    (tmp_path / "submission.toml").write_text(GOOD, encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.name == "entry" and manifest.root == tmp_path.resolve()
+    assert manifest.train_command == ("python", "train.py")
+    assert manifest.predict_command == ("python", "p.py")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[train]\ncommand = ["a"]\n[predict]\ncommand = ["b"]\n', "'name' is required"),
+        ('name = ""\n[train]\ncommand = ["a"]\n[predict]\ncommand = ["b"]\n', "'name'"),
+        ('name = "x"\n[predict]\ncommand = ["b"]\n', "missing the [train] table"),
+        ('name = "x"\ntrain = 3\n[predict]\ncommand = ["b"]\n', "'train' must be a table"),
+        (
+            'name = "x"\n[train]\ncmd = ["a"]\n[predict]\ncommand = ["b"]\n',
+            "[train] has no 'command'",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = "python train.py"\n[predict]\ncommand = ["b"]\n',
+            "[train].command must be a list of strings",
+        ),
+        ('name = "x"\n[train]\ncommand = ["a"]\n[predict]\ncommand = []\n', "[predict].command"),
+        (
+            'name = "x"\n[train]\ncommand = ["a", 3]\n[predict]\ncommand = ["b"]\n',
+            "[train].command",
+        ),
+        ('name = "x\n', "not valid TOML"),
+    ],
+)
+def test_bad_manifests_name_the_file_and_field(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "submission.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_manifest(tmp_path)
+    assert str(tmp_path / "submission.toml") in str(caught.value)
+    assert expected in str(caught.value)
+
+
+def test_string_command_gets_the_list_form_as_a_hint(tmp_path: Path) -> None:
+    text = 'name = "x"\n[train]\ncommand = "python train.py"\n[predict]\ncommand = ["b"]\n'
+    (tmp_path / "submission.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_manifest(tmp_path)
+    assert caught.value.hint is not None and '["python", "train.py"]' in caught.value.hint
+
+
+def test_missing_manifest_and_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no manifest"):
+        load_manifest(tmp_path)
+    with pytest.raises(UserError, match="does not exist"):
+        load_manifest(tmp_path / "absent")
