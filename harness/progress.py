@@ -61,6 +61,7 @@ class TerminalProgress:
         self._draw()
 
     def answered(self, done: int, total: int) -> None:
+        """Shown on the live line; outside a phase the end line already holds the count."""
         self._answered = (done, total)
         self._draw(force=done == total)
 
@@ -68,6 +69,11 @@ class TerminalProgress:
         if self.enabled:
             status = outcome.status.value
             line = f"{outcome.phase:<8} {status:<18} {format_seconds(outcome.wall_s)}"
+            details = outcome.details or {}
+            if isinstance(details.get("answered"), int) and isinstance(
+                details.get("expected"), int
+            ):
+                line += f"  answered {details['answered']}/{details['expected']}"
             if outcome.peak_memory_bytes is not None:
                 line += f"  peak mem {format_bytes(outcome.peak_memory_bytes)}"
             self.stream.write(f"{CLEAR_LINE}{line}\n")

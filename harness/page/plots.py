@@ -93,8 +93,8 @@ def resource_timeline(
     t = np.array([row["t"] for row in samples], dtype=float)
     has_gpu = any(row.get("gpu_memory_bytes") is not None for row in samples)
     with _style():
-        figure = Figure(figsize=(9, 5.2 if has_gpu else 3.6))
-        axes = figure.subplots(3 if has_gpu else 2, 1, sharex=True)
+        figure = Figure(figsize=(9, 6.4 if has_gpu else 3.6))
+        axes = figure.subplots(4 if has_gpu else 2, 1, sharex=True)
         cpu, memory = axes[0], axes[1]
         cpu.plot(t, _column(samples, "cpu_percent"), color="#1f77b4", lw=1)
         cpu.set_ylabel("CPU %")
@@ -102,15 +102,14 @@ def resource_timeline(
         memory.set_ylabel("memory GiB")
         if memory_limit_bytes:
             memory.axhline(memory_limit_bytes / 2**30, color="black", ls="--", lw=1)
-            memory.annotate("limit", (t[0], memory_limit_bytes / 2**30), va="bottom", fontsize=8)
+            memory.annotate(
+                "limit", (t[-1], memory_limit_bytes / 2**30), va="bottom", ha="right", fontsize=8
+            )
         if has_gpu:
-            gpu = axes[2]
-            gpu.plot(t, _column(samples, "gpu_memory_bytes") / 2**30, color="#9467bd", lw=1)
-            gpu.set_ylabel("GPU memory GiB")
-            utilization = gpu.twinx()
-            utilization.plot(t, _column(samples, "gpu_utilization"), color="#8c564b", lw=0.8)
-            utilization.set_ylabel("GPU util %")
-            utilization.grid(False)
+            axes[2].plot(t, _column(samples, "gpu_memory_bytes") / 2**30, color="#9467bd", lw=1)
+            axes[2].set_ylabel("GPU memory GiB")
+            axes[3].plot(t, _column(samples, "gpu_utilization"), color="#8c564b", lw=1)
+            axes[3].set_ylabel("GPU util %")
         for axis in axes:
             _shade_phases(axis, samples)
         axes[-1].set_xlabel("seconds since the run started")

@@ -49,7 +49,11 @@ def _run_two_phases(progress: TerminalProgress, clock: FakeClock) -> None:
     progress.phase_started("predict", None)
     clock.now += 1
     progress.answered(20, 20)
-    progress.phase_ended(PhaseOutcome("predict", Status.TOO_SLOW, "slow", wall_s=2.0))
+    progress.phase_ended(
+        PhaseOutcome(
+            "predict", Status.TOO_SLOW, "slow", wall_s=2.0, details={"answered": 7, "expected": 9}
+        )
+    )
 
 
 def test_a_terminal_sees_phase_budget_memory_and_answers(terminal):
@@ -65,7 +69,7 @@ def test_a_terminal_sees_phase_budget_memory_and_answers(terminal):
     assert "mem 1.5 GiB" in drawn
     assert "answered 20/20" in drawn
     assert "train    ok" in drawn and "peak mem 1.0 GiB" in drawn
-    assert "predict  too_slow" in drawn
+    assert "predict  too_slow" in drawn and "answered 7/9" in drawn
 
 
 def test_nothing_is_written_when_stdout_is_not_a_terminal():
