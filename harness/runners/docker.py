@@ -11,6 +11,7 @@ Ctrl-C (an atexit hook catches what a KeyboardInterrupt skipped).
 from __future__ import annotations
 
 import atexit
+import math
 import os
 import queue
 import socket
@@ -20,11 +21,11 @@ import time
 from pathlib import Path
 from typing import Any, ClassVar
 
-import docker
-from docker import errors as docker_errors
 from docker.types import DeviceRequest
 from docker.types import Mount as DockerMount
 
+import docker
+from docker import errors as docker_errors
 from harness.errors import UserError
 from harness.runners.base import (
     Enforcement,
@@ -245,7 +246,9 @@ class DockerPhase(RunningPhase):
         self._exited = threading.Event()
         self._sock: socket.socket | None = None
         if spec.interactive:
-            raw = self._api.attach_socket(container_id, params={"stdin": 1, "stdout": 1, "stream": 1})
+            raw = self._api.attach_socket(
+                container_id, params={"stdin": 1, "stdout": 1, "stream": 1}
+            )
             self._sock = getattr(raw, "_sock", raw)
             self._sock.settimeout(None)  # the client's request timeout would end a quiet phase
         spec.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -289,7 +292,9 @@ class DockerPhase(RunningPhase):
         if "usage" not in memory:
             return
         details = memory.get("stats") or {}
-        in_use = memory["usage"] - details.get("total_inactive_file", details.get("inactive_file", 0))
+        in_use = memory["usage"] - details.get(
+            "total_inactive_file", details.get("inactive_file", 0)
+        )
         peak = max(memory.get("max_usage", 0), in_use)
         self._peak_memory = max(self._peak_memory or 0, peak)
         if self._on_sample is not None:
@@ -371,7 +376,7 @@ class DockerPhase(RunningPhase):
         if not self._exited.is_set():
             self._stopped_by_harness = True
             try:
-                self._api.stop(self._id, timeout=max(int(round(grace_s)), 0))
+                self._api.stop(self._id, timeout=max(math.ceil(grace_s), 0))
             except docker_errors.NotFound:
                 pass
         self._exited.wait(ENGINE_TIMEOUT_S)
