@@ -221,7 +221,13 @@ class ProcessRunner(Runner):
 
     def _support(self) -> sandbox.Support:
         if not self.isolate:
-            return sandbox.Support(False, False, False, ("isolation switched off",))
+            return sandbox.Support(
+                network=False,
+                read_only_data=False,
+                read_only_everything=False,
+                hide=False,
+                notes=("isolation switched off",),
+            )
         return sandbox.support()
 
     def enforcement(self, limits: Limits) -> Enforcement:

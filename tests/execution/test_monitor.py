@@ -1,0 +1,116 @@
+"""The process-tree monitor: sums the whole tree, counts shared pages once, enforces."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import psutil
+
+from harness.monitor import TreeMonitor
+
+MIB = 2**20
+
+CHILDREN_EACH_ALLOCATE = """
+import os, sys, time
+children = 2
+for _ in range(children):
+    if os.fork() == 0:
+        break
+block = bytearray(64 * 2**20)
+block[::4096] = b"x" * len(range(0, len(block), 4096))
+os.write(1, b"ready\\n")
+time.sleep(30)
+"""
+
+CHILDREN_SHARE_THE_PARENTS_PAGES = """
+import os, sys, time
+block = bytearray(128 * 2**20)
+block[::4096] = b"x" * len(range(0, len(block), 4096))
+for _ in range(2):
+    if os.fork() == 0:
+        break
+os.write(1, b"ready\\n")
+time.sleep(30)
+"""
+
+
+def _start(code: str, ready_lines: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, start_new_session=True
+    )
+    for _ in range(ready_lines):
+        assert process.stdout.readline().strip() == b"ready"
+    return process
+
+
+def _end(process: subprocess.Popen) -> None:
+    for child in psutil.Process(process.pid).children(recursive=True):
+        child.kill()
+    process.kill()
+    process.wait()
+
+
+def test_memory_of_the_whole_tree_is_summed():
+    process = _start(CHILDREN_EACH_ALLOCATE, ready_lines=3)
+    try:
+        monitor = TreeMonitor(process.pid)
+        sample = monitor.sample()
+        assert len(monitor.tree()) == 3
+        assert sample.memory_bytes > 3 * 64 * MIB
+    finally:
+        _end(process)
+
+
+def test_pages_shared_after_fork_count_once():
+    process = _start(CHILDREN_SHARE_THE_PARENTS_PAGES, ready_lines=3)
+    try:
+        monitor = TreeMonitor(process.pid)
+        pss_sum = monitor.sample().memory_bytes
+        rss_sum = sum(p.memory_info().rss for p in monitor.tree())
+        assert rss_sum > 3 * 128 * MIB
+        assert 128 * MIB < pss_sum < 128 * MIB + 60 * MIB
+    finally:
+        _end(process)
+
+
+def test_samples_flow_and_the_limit_is_enforced_even_if_the_callback_breaks():
+    process = _start(CHILDREN_EACH_ALLOCATE, ready_lines=3)
+    samples, crossed = [], []
+
+    def broken_callback(sample):
+        samples.append(sample)
+        raise RuntimeError("a bug in the caller")
+
+    try:
+        monitor = TreeMonitor(
+            process.pid,
+            interval_s=0.05,
+            memory_limit_bytes=100 * MIB,
+            on_sample=broken_callback,
+            on_limit=lambda: crossed.append(time.monotonic()),
+        ).start()
+        deadline = time.monotonic() + 5
+        while not crossed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        monitor.stop()
+        assert crossed, "the limit was not enforced"
+        assert monitor.limit_crossed
+        assert monitor.callback_error == "RuntimeError: a bug in the caller"
+        assert len(samples) == 1
+        assert monitor.peak_memory_bytes > 100 * MIB
+    finally:
+        _end(process)
+
+
+def test_cpu_of_a_busy_tree_is_measured():
+    process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        monitor = TreeMonitor(process.pid)
+        monitor.sample()
+        time.sleep(0.5)
+        assert monitor.sample().cpu_percent > 20
+    finally:
+        process.kill()
+        process.wait()
