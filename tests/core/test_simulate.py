@@ -1,0 +1,264 @@
+"""End to end through the CLI: toys on generated sets and on the real photos."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.cli import main
+from harness.commands.simulate import add_arguments, cli_settings
+from harness.config import resolve_config
+from harness.outcome import PhaseOutcome
+from harness.provenance import Provenance, TrainedImage, file_sha256
+from harness.runners.base import ResourceSample
+from harness.simulate import RunObserver, simulate
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_cli(capsys, runs: Path, *args: str) -> tuple[int, dict | None, str]:
+    """Run `onlinesim simulate` in-process; return the code, the report and stdout."""
+    code = main(["simulate", "--runs-dir", str(runs), *args])
+    out = capsys.readouterr().out
+    reports = sorted(runs.glob("*/report.json"))
+    report = json.loads(reports[-1].read_text(encoding="utf-8")) if reports else None
+    return code, report, out
+
+
+def smoke(toy: Path, data: Path) -> list[str]:
+    return [
+        "--submission",
+        str(toy),
+        "--data",
+        str(data),
+        "--profile",
+        "smoke",
+        "--runner",
+        "process",
+    ]
+
+
+def test_constant_toy_passes_and_scores_one_in_three(capsys, tmp_path, toys_dir, three_class_set):
+    code, report, out = run_cli(
+        capsys, tmp_path / "runs", *smoke(toys_dir / "constant", three_class_set)
+    )
+    assert code == 0 and report is not None
+    assert report["verdict"] == {"passed": True, "reasons": []}
+    assert report["phases"]["train"]["status"] == "ok" == report["phases"]["predict"]["status"]
+    assert report["data"]["train_images"] == 36 and report["data"]["test_images"] == 18
+    assert report["score"]["accuracy"] == pytest.approx(33.333)
+    assert report["score"]["per_class"]["circle"]["accuracy"] == 100.0
+    assert "PASSED" in out and "33.33" in out
+    run_dir = tmp_path / "runs" / report["run_id"]
+    for name in report["files"].values():
+        assert (run_dir / name).is_file(), name
+    assert not (run_dir / "work").exists() and not (run_dir / "scratch").exists()
+    with (run_dir / "answers.csv").open(encoding="utf-8") as handle:
+        key = {row["id"]: row["label"] for row in csv.DictReader(handle)}
+    assert sorted(p.stem for p in (run_dir / "stage" / "test").iterdir()) == sorted(key)
+    config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    assert {k: config[k] for k in ("train_images", "seed", "runner")} == {
+        "train_images": 36,
+        "seed": 0,
+        "runner": "process",
+    }
+    assert report["submission"]["name"] == "toy-constant"
+    assert len(report["submission"]["content_sha256"]) == 64
+
+
+def test_centroid_toy_learns_the_generated_classes(capsys, tmp_path, toys_dir, three_class_set):
+    code, report, _ = run_cli(
+        capsys, tmp_path / "runs", *smoke(toys_dir / "centroid", three_class_set)
+    )
+    assert code == 0 and report["score"]["accuracy"] >= 80.0
+    assert report["score"]["latency_ms"]["count"] == 18
+
+
+def test_chinese_class_names_round_trip(capsys, tmp_path, toys_dir, chinese_set):
+    code, report, out = run_cli(
+        capsys, tmp_path / "runs", *smoke(toys_dir / "centroid", chinese_set)
+    )
+    assert code == 0
+    assert report["data"]["classes"] == sorted(report["data"]["classes"])
+    assert "充电器" in report["data"]["classes"] and "充电器" in report["score"]["per_class"]
+    run_dir = tmp_path / "runs" / report["run_id"]
+    assert "充电器" in (run_dir / "report.json").read_text(encoding="utf-8")  # not \u-escaped
+    with (run_dir / "predictions.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["true"] for row in rows} <= set(report["data"]["classes"])
+    assert sum(row["predicted"] == row["true"] for row in rows) == report["score"]["correct"]
+    assert report["score"]["accuracy"] >= 60.0
+
+
+def test_failed_training_still_gives_a_full_report(capsys, tmp_path, toys_dir, three_class_set):
+    code, report, out = run_cli(
+        capsys, tmp_path / "runs", *smoke(toys_dir / "no_model", three_class_set)
+    )
+    assert code == 1 and "FAILED" in out
+    assert report["phases"]["train"]["status"] == "no_model_exported"
+    assert report["phases"]["predict"]["status"] == "not_run"
+    assert report["score"]["total"] == 18 and report["score"]["correct"] == 0
+    assert report["verdict"]["passed"] is False
+    assert report["verdict"]["reasons"][0].startswith("train: no_model_exported")
+
+
+def test_crash_midway_scores_the_answers_given(capsys, tmp_path, toys_dir, three_class_set):
+    code, report, _ = run_cli(
+        capsys, tmp_path / "runs", *smoke(toys_dir / "crash_midway", three_class_set)
+    )
+    assert code == 1 and report["phases"]["predict"]["status"] == "crashed"
+    assert report["score"]["answered"] == 3 and report["score"]["total"] == 18
+    assert report["score"]["correct"] <= 3
+    assert sum(report["score"]["confusion"]["unanswered"]) == 15
+
+
+def test_answer_key_is_out_of_reach(capsys, tmp_path, toys_dir, three_class_set):
+    runs = tmp_path / "runs"
+    run_cli(capsys, runs, *smoke(toys_dir / "constant", three_class_set))  # an old answers.csv
+    code, report, _ = run_cli(capsys, runs, *smoke(toys_dir / "reads_answer_key", three_class_set))
+    assert code == 0 and report["score"]["accuracy"] == pytest.approx(33.333)
+
+
+def test_time_scale_is_applied_and_stated(capsys, tmp_path, toys_dir, three_class_set):
+    args = smoke(toys_dir / "constant", three_class_set)
+    code, report, out = run_cli(capsys, tmp_path / "runs", *args, "--time-scale", "2")
+    assert code == 0 and report["time_scale"] == 2.0
+    assert report["phases"]["train"]["limit_s"] == 120.0
+    assert report["score"]["latency_ms"]["limit"] == 1000.0
+    assert "time scale 2" in out
+
+
+def test_observer_hears_every_phase_and_sample(tmp_path, toys_dir, three_class_set):
+    class Recorder(RunObserver):
+        def __init__(self) -> None:
+            self.events: list[tuple] = []
+            self.samples = 0
+
+        def phase_started(self, name: str, limit_s: float | None) -> None:
+            self.events.append(("start", name, limit_s))
+
+        def sample(self, phase: str, sample: ResourceSample) -> None:
+            self.samples += 1
+
+        def answered(self, done: int, total: int) -> None:
+            self.events.append(("answered", done, total))
+
+        def phase_ended(self, outcome: PhaseOutcome) -> None:
+            self.events.append(("end", outcome.phase, outcome.status.value))
+
+    config = resolve_config(
+        {
+            "submission": str(toys_dir / "centroid"),
+            "data": str(three_class_set),
+            "profile": "smoke",
+            "runs_dir": str(tmp_path / "runs"),
+        }
+    )
+    recorder = Recorder()
+    result = simulate(config, recorder)
+    assert result.passed
+    assert [e for e in recorder.events if e[0] != "answered"] == [
+        ("start", "train", 60.0),
+        ("end", "train", "ok"),
+        ("start", "predict", None),
+        ("end", "predict", "ok"),
+    ]
+    assert recorder.events[-1] == ("answered", 18, 18)
+    lines = (result.run_dir / "resources.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == recorder.samples
+    for line in lines:
+        sample = json.loads(line)
+        assert set(sample) == {
+            "t",
+            "phase",
+            "memory_bytes",
+            "cpu_percent",
+            "gpu_memory_bytes",
+            "gpu_utilization",
+        }
+        assert sample["phase"] in ("train", "predict") and sample["t"] >= 0
+
+
+def test_set_options_lose_to_explicit_flags() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--set", "seed=3", "--set", "grace_s=1", "--seed", "9"])
+    assert cli_settings(args) == {"seed": 9, "grace_s": 1}
+
+
+def _leaky_submission(toys_dir: Path, data: Path, tmp_path: Path) -> Path:
+    """The constant toy with pretraining provenance that lists every image of the set."""
+    submission = shutil.copytree(toys_dir / "constant", tmp_path / "leaky")
+    images = [
+        TrainedImage(file_sha256(p), p.parent.name, str(p)) for p in sorted(data.rglob("*.jpg"))
+    ]
+    Provenance(
+        created="now",
+        run_id="pretrain-run",
+        profile="pretrain",
+        data_dir=str(data),
+        holdout={},
+        config={},
+        submission_content_sha256="0" * 64,
+        starting_weights={},
+        images=images,
+    ).write(submission)
+    return submission
+
+
+def test_leakage_is_refused_or_loudly_allowed(capsys, tmp_path, toys_dir, three_class_set):
+    leaky = _leaky_submission(toys_dir, three_class_set, tmp_path)
+    runs = tmp_path / "runs"
+    code = main(["simulate", "--runs-dir", str(runs), *smoke(leaky, three_class_set)])
+    assert code == 2 and "inflated" in capsys.readouterr().err and not runs.exists()
+    code, report, out = run_cli(capsys, runs, *smoke(leaky, three_class_set), "--allow-leakage")
+    assert code == 0 and report["warnings"][0].startswith("LEAKAGE")
+    assert "warning: LEAKAGE" in out
+
+
+def _subprocess(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "harness", *args], capture_output=True, text=True, cwd=cwd, env=env
+    )
+
+
+def test_bad_manifest_is_a_clear_message_and_exit_2(tmp_path, three_class_set):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "submission.toml").write_text('name = "x"\n[train]\ncommand = "go"\n', encoding="utf-8")
+    result = _subprocess("simulate", *smoke(bad, three_class_set), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("onlinesim: error:") and "[train].command" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "runs").exists()
+
+
+def test_bad_data_folder_is_a_clear_message_and_exit_2(tmp_path, toys_dir):
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "photo.jpg").write_bytes(b"not really")
+    result = _subprocess("simulate", *smoke(toys_dir / "constant", flat), cwd=tmp_path)
+    assert result.returncode == 2 and "has no class folders" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert not (tmp_path / "runs").exists()
+
+
+@pytest.mark.slow
+def test_smoke_run_on_the_real_photos_passes(capsys, tmp_path, toys_dir, trashnet_dir):
+    code, report, _ = run_cli(
+        capsys, tmp_path / "runs", *smoke(toys_dir / "centroid", trashnet_dir)
+    )
+    assert code == 0 and report["verdict"]["passed"]
+    assert report["data"]["classes"] == ["cardboard", "glass", "metal", "paper", "plastic", "trash"]
+    assert report["data"]["holdout"]["reserve_images"] == 252
+    assert report["score"]["total"] == 18 and report["score"]["latency_ms"]["over_limit"] == 0
