@@ -250,28 +250,37 @@ def _parent_dirs(arcnames: Iterable[str]) -> set[str]:
     return dirs
 
 
+def _add_member(tar: tarfile.TarFile, arcname: str, member: Member | None) -> None:
+    if member is None:
+        tar.addfile(_tar_info(arcname, "dir"))
+    elif member.data is not None:
+        tar.addfile(_tar_info(arcname, FILE, len(member.data)), io.BytesIO(member.data))
+    elif member.entry.kind == LINK:
+        info = _tar_info(arcname, LINK)
+        info.linkname = member.entry.link_target or ""
+        tar.addfile(info)
+    else:
+        entry = member.entry
+        with entry.source.open("rb") as handle:
+            tar.addfile(_tar_info(arcname, FILE, entry.size, entry.executable), handle)
+
+
 def write_tarball(members: Sequence[Member], out_path: Path) -> None:
-    """A reproducible tar.gz: sorted members, fixed owner, mode and times, gzip mtime 0."""
+    """A reproducible tar.gz: sorted members, fixed owner, mode and times, gzip mtime 0.
+
+    Written beside the target and renamed at the end, so a failure never
+    leaves a truncated tarball under the final name.
+    """
     tmp_path = out_path.with_name(out_path.name + ".part")
     files = {m.arcname: m for m in members}
-    names = sorted(set(files) | _parent_dirs(files))
-    with tmp_path.open("wb") as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as gz:
-        with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-            for arcname in names:
-                member = files.get(arcname)
-                if member is None:
-                    tar.addfile(_tar_info(arcname, "dir"))
-                elif member.data is not None:
-                    tar.addfile(_tar_info(arcname, FILE, len(member.data)), io.BytesIO(member.data))
-                elif member.entry.kind == LINK:
-                    info = _tar_info(arcname, LINK)
-                    info.linkname = member.entry.link_target or ""
-                    tar.addfile(info)
-                else:
-                    entry = member.entry
-                    info = _tar_info(arcname, FILE, entry.size, entry.executable)
-                    with entry.source.open("rb") as handle:
-                        tar.addfile(info, handle)
+    try:
+        with tmp_path.open("wb") as raw, gzip.GzipFile("", "wb", 6, raw, mtime=0) as gz:
+            with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                for arcname in sorted(set(files) | _parent_dirs(files)):
+                    _add_member(tar, arcname, files.get(arcname))
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
     tmp_path.replace(out_path)
 
 
@@ -346,16 +355,27 @@ def _read_report(path: Path) -> dict:
 def find_passing_report(
     wanted_hash: str, runs_dir: Path, report_path: Path | None = None
 ) -> PassingReport:
-    """The newest report proving this content passed online, or a UserError saying what lacks."""
+    """The newest report proving this content passed online, or a UserError saying what lacks.
+
+    Unreadable reports under `runs_dir` are passed over (and named if nothing
+    passes); a report given explicitly must be readable.
+    """
     if report_path is not None:
-        candidates = [Path(report_path)]
-        if not candidates[0].is_file():
+        if not Path(report_path).is_file():
             raise UserError(f"report not found: {report_path}")
+        candidates = [Path(report_path)]
     else:
         candidates = sorted(Path(runs_dir).glob("*/report.json"), reverse=True)
     closest: tuple[Path, list[str]] | None = None
+    unreadable: list[str] = []
     for path in candidates:
-        report = _read_report(path)
+        try:
+            report = _read_report(path)
+        except UserError:
+            if report_path is not None:
+                raise
+            unreadable.append(str(path))
+            continue
         shortfalls = _report_shortfalls(report, wanted_hash)
         if not shortfalls:
             return PassingReport(
@@ -367,12 +387,15 @@ def find_passing_report(
         if closest is None:
             closest = (path, shortfalls)
     hint = "run `onlinesim simulate --profile online` on this folder first, or pass --force"
+    skipped = f" (unreadable, passed over: {', '.join(unreadable)})" if unreadable else ""
     if closest is None:
-        raise UserError(f"no report.json found under {runs_dir}: nothing shows a pass", hint)
+        raise UserError(
+            f"no report.json found under {runs_dir}: nothing shows a pass{skipped}", hint
+        )
     path, shortfalls = closest
     raise UserError(
         f"no report shows that this content passed the online profile; "
-        f"the newest, {path}, fails because {'; '.join(shortfalls)}",
+        f"the newest, {path}, fails because {'; '.join(shortfalls)}{skipped}",
         hint,
     )
 

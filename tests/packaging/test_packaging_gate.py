@@ -100,3 +100,16 @@ def test_contest_layout_classes_from_data(tmp_path: Path, submission: Path, pass
     with tarfile.open(tarball) as tar:
         text = tar.extractfile("python_package/class_index.txt").read().decode("utf-8")
     assert text == "glass 0\npaper 1\n"
+
+
+def test_unreadable_report_is_passed_over(
+    tmp_path: Path, submission: Path, passed: Path, capsys
+) -> None:
+    broken = passed / "20261126-180000-online-dead" / "report.json"
+    broken.parent.mkdir()
+    broken.write_text("{truncated", encoding="utf-8")
+    assert _cli(submission, passed, tmp_path / "out") == 0
+    assert "passed online in run 20261126-170000-online-0001" in capsys.readouterr().out
+    (submission / "train.py").write_text("changed\n", encoding="utf-8")
+    assert _cli(submission, passed, tmp_path / "out") == 2
+    assert f"unreadable, passed over: {broken}" in capsys.readouterr().err
