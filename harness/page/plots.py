@@ -216,6 +216,7 @@ def training_curve(metrics: Sequence[dict]) -> str | None:
     if not rows:
         return None
     x = np.arange(1, len(rows) + 1)
+    marker = "." if len(rows) <= 60 else None
     with _style():
         figure = Figure(figsize=(9, 3.2))
         loss_axis = figure.subplots()
@@ -223,7 +224,7 @@ def training_curve(metrics: Sequence[dict]) -> str | None:
         for key, colour in (("loss", "#d62728"), ("val_loss", "#ff9896")):
             if any(row.get(key) is not None for row in rows):
                 handles += loss_axis.plot(
-                    x, _column(rows, key), color=colour, marker=".", label=key
+                    x, _column(rows, key), color=colour, marker=marker, label=key
                 )
         loss_axis.set_ylabel("loss")
         loss_axis.set_xlabel("epoch (all stages, in order)")
@@ -232,26 +233,38 @@ def training_curve(metrics: Sequence[dict]) -> str | None:
         for key, colour in (("accuracy", "#98df8a"), ("val_accuracy", "#2ca02c")):
             if any(row.get(key) is not None for row in rows):
                 handles += accuracy_axis.plot(
-                    x, _column(rows, key), color=colour, marker=".", label=key
+                    x, _column(rows, key), color=colour, marker=marker, label=key
                 )
         accuracy_axis.set_ylabel("accuracy")
-        previous = None
-        for position, row in zip(x, rows, strict=True):
-            stage = row.get("stage")
-            if stage is not None and stage != previous:
-                loss_axis.axvline(position - 0.5, color="grey", lw=0.8, ls=":")
+        for start, end, stage in _stage_spans(rows):
+            loss_axis.axvline(start + 0.5, color="grey", lw=0.8, ls=":")
+            # A stage too short to hold its name gets the line only.
+            if end - start >= 0.08 * len(rows):
                 loss_axis.text(
-                    position - 0.5,
+                    start + 0.5,
                     1.0,
                     f" {stage}",
                     transform=loss_axis.get_xaxis_transform(),
                     va="top",
                     fontsize=8,
                 )
-            previous = stage
         if handles:
             loss_axis.legend(handles=handles, loc="center right")
         return _data_uri(figure)
+
+
+def _stage_spans(rows: Sequence[dict]) -> list[tuple[int, int, str]]:
+    """(first index, end index, name) per run of equal stage (and backbone, when given)."""
+    spans: list[tuple[int, int, str]] = []
+    for index, row in enumerate(rows):
+        if row.get("stage") is None:
+            continue
+        stage = " ".join(str(row[key]) for key in ("stage", "backbone") if row.get(key))
+        if spans and spans[-1][2] == stage and spans[-1][1] == index:
+            spans[-1] = (spans[-1][0], index + 1, stage)
+        else:
+            spans.append((index, index + 1, str(stage)))
+    return spans
 
 
 def comparison_chart(

@@ -73,3 +73,15 @@ def test_timeline_adds_gpu_rows_when_gpu_was_sampled():
     short = _png(plots.resource_timeline(without_gpu, memory_limit_bytes=2**31))
 
     assert tall.height > short.height * 1.3
+
+
+def test_stage_spans_follow_stage_and_backbone_changes():
+    rows = [
+        {"stage": "head", "backbone": "b0", "loss": 1},
+        {"stage": "head", "backbone": "b0", "loss": 1},
+        {"stage": "head", "backbone": "b2", "loss": 1},
+        {"loss": 1},
+        {"stage": "fine_tune", "loss": 1},
+    ]
+
+    assert plots._stage_spans(rows) == [(0, 2, "head b0"), (2, 3, "head b2"), (4, 5, "fine_tune")]

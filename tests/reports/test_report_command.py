@@ -58,3 +58,17 @@ def test_report_on_a_bare_report_still_makes_a_page(tmp_path: Path):
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "FAILED" in html and "harness error" in html
     assert "No phase ran." in html and "No resource samples were recorded." in html
+
+
+def test_a_per_image_limit_is_not_drawn_as_the_predict_budget(passed_run: Path):
+    """Predict may carry the per-image limit in limit_s; it must not read as 'far over'."""
+    report_path = passed_run / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report["phases"]["predict"]["limit_s"] = 0.5
+    report_path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+
+    assert _cli("report", str(passed_run)).returncode == 0
+
+    html = (passed_run / "report.html").read_text(encoding="utf-8")
+    assert "0.5s per image" in html
+    assert 'class="over"' not in html
