@@ -30,6 +30,7 @@ FLAGS = (
     "--disable-component-update",
     "--disable-sync",
     "--disable-quic",
+    "--disable-dev-shm-usage",
     "--disable-extensions",
     "--disable-default-apps",
     "--hide-scrollbars",
