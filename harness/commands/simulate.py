@@ -8,6 +8,7 @@ from pathlib import Path
 
 from harness.config import RUNNERS, parse_set_options, resolve_config
 from harness.outcome import PhaseOutcome
+from harness.progress import TerminalProgress
 from harness.report import summary_text
 from harness.simulate import RunObserver, choose_runner, simulate
 
@@ -16,7 +17,7 @@ HELP = "Rehearse the online round: stage a hidden split, train, predict, score, 
 
 
 class PhaseLines(RunObserver):
-    """One line when a phase starts and one when it ends, so a long run is not silent."""
+    """Off a terminal (CI logs, pipes): one line per phase start and end, no redraws."""
 
     def phase_started(self, name: str, limit_s: float | None) -> None:
         limit = f" (limit {limit_s:g} s)" if limit_s else ""
@@ -70,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     config = resolve_config(cli_settings(args), args.config)
     choice = choose_runner(config.runner)
     print(f"onlinesim: {choice[1]}", flush=True)
-    result = simulate(config, PhaseLines(), choice)
+    observer = TerminalProgress() if sys.stdout.isatty() else PhaseLines()
+    result = simulate(config, observer, choice)
     print(summary_text(result.report, result.report_path))
     sys.stdout.flush()
     return 0 if result.passed else 1
