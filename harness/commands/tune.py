@@ -74,12 +74,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FILE",
-        help="a config file to try in place of the submission's (repeatable)",
+        help="TOML keys to lay over the submission's config file, one variant each (repeatable)",
     )
     parser.add_argument(
         "--variant-target",
         default=DEFAULT_VARIANT_TARGET,
-        help="the submission's config file that a variant replaces (default config.toml)",
+        help="the submission's config file that variants change (default config.toml)",
     )
 
 

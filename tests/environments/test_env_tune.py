@@ -57,7 +57,7 @@ def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: P
     assert not (session / "variants").exists()
 
 
-def test_variant_replaces_the_config_file_in_a_copy_only(
+def test_variant_runs_on_a_copy_and_leaves_the_folder_alone(
     tmp_path: Path, data: Path, toy: Path
 ) -> None:
     (toy / "config.toml").write_text("width = 1\n", encoding="utf-8")

@@ -1,0 +1,64 @@
+"""Config variants: only the keys a variant names change, in a copy of the submission."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from harness.environments import Variant, overlay, toml_text, variant_copy, variants_from_files
+from harness.errors import UserError
+
+BASE = """backbones = ["efficientnet_lite0", "efficientnet_lite2"]
+loss = "ce"
+head_lr = 0.001
+finetune = true
+
+[augment]
+flip = true
+zoom = 0.1
+"""
+
+
+def test_overlay_changes_only_the_named_keys(tmp_path: Path) -> None:
+    submission = tmp_path / "sub"
+    submission.mkdir()
+    (submission / "config.toml").write_text(BASE, encoding="utf-8")
+    (submission / "train.py").write_text("", encoding="utf-8")
+    (submission / "__pycache__").mkdir()
+    variant = tmp_path / "focal.toml"
+    variant.write_text('loss = "focal"\nhead_lr = 1e-4\n[augment]\nzoom = 0.3\n', encoding="utf-8")
+
+    copy = variant_copy(submission, Variant("focal", variant), tmp_path / "copy", "config.toml")
+    merged = tomllib.loads((copy / "config.toml").read_text(encoding="utf-8"))
+    assert merged == {
+        "backbones": ["efficientnet_lite0", "efficientnet_lite2"],
+        "loss": "focal",
+        "head_lr": 1e-4,
+        "finetune": True,
+        "augment": {"flip": True, "zoom": 0.3},
+    }
+    assert (submission / "config.toml").read_text(encoding="utf-8") == BASE
+    assert sorted(p.name for p in copy.iterdir()) == ["config.toml", "train.py"]
+
+
+def test_toml_text_round_trips_unicode_and_odd_keys() -> None:
+    values = {"classes": ["纸箱", 'a "quoted" name'], "odd key": 1, "t": {"x": -2.5}}
+    assert tomllib.loads(toml_text(values, "v.toml")) == values
+
+
+def test_values_toml_cannot_write_are_refused() -> None:
+    with pytest.raises(UserError, match="cannot be overlaid"):
+        toml_text(overlay({}, {"a": {"b": {"c": 1}}}), "v.toml")
+
+
+def test_variant_files_are_read_before_anything_runs(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.toml"
+    broken.write_text("loss = \n", encoding="utf-8")
+    with pytest.raises(UserError, match="broken.toml: not valid TOML"):
+        variants_from_files([broken])
+    good = tmp_path / "good.toml"
+    good.write_text("x = 1\n", encoding="utf-8")
+    names = [v.name for v in variants_from_files([good, good])]
+    assert names == ["baseline", "good", "good-2"]
