@@ -209,6 +209,7 @@ class TuneResult:
 
     rows: list[TuneRow]
     session: Path
+    data_warnings: list[str]
 
 
 def tune(
@@ -230,6 +231,7 @@ def tune(
     view = session / "data"
     training_side_view(Path(outer.data), outer.holdout_fraction, outer.holdout_seed, view)
     rows = []
+    data_warnings: list[str] = []
     for variant in variants:
         submission = Path(outer.submission)
         copy = session / "variants" / variant.name
@@ -247,6 +249,7 @@ def tune(
         finally:
             shutil.rmtree(copy, ignore_errors=True)
         rows.append(_tune_row(variant, result))
+        data_warnings = data_warnings or list(result.report["data"]["warnings"])
     shutil.rmtree(session / "variants", ignore_errors=True)
     summary = {
         "data": outer.data,
@@ -257,7 +260,7 @@ def tune(
     (session / "summary.json").write_text(
         json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
-    return TuneResult(rows, session)
+    return TuneResult(rows, session, data_warnings)
 
 
 @dataclass

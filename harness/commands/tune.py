@@ -114,5 +114,7 @@ def run(args: argparse.Namespace) -> int:
         PhaseLines(),
     )
     print(format_table(result.rows))
+    for warning in result.data_warnings:
+        print(f"warning: {warning}")
     print(f"summary: {result.session / 'summary.json'}")
     return 0 if all(row.passed for row in result.rows) else 1

@@ -33,6 +33,7 @@ def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: P
     assert main([*args, "--config-variant", str(variant)]) == 0
     out = capsys.readouterr().out
     assert "baseline" in out and "wider" in out and "best validation accuracy" in out
+    assert "warning: Scaled down: the profile asks for 1000 train / 300 test images" in out
 
     reserve, pool = _reserve_and_pool(data)
     assert reserve and pool and not reserve & pool
