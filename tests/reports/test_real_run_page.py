@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 from cdp_browser import Chromium
 
+from harness import gpu
 from harness.demo_data import make_image_set
+from harness.page.run_folder import read_json_lines
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -82,3 +84,15 @@ def test_a_real_failed_run_page(real_runs: dict[str, Path], browser: Chromium):
     assert "no_model_exported" in visit.text
     assert "No per-image answer times." in visit.text
     assert screenshot.stat().st_size > 20_000
+
+
+def test_the_runs_gpu_samples_match_this_machine(real_runs: dict[str, Path]):
+    """The monitor samples GPU through harness.gpu: null without a GPU, bytes with one."""
+    rows = read_json_lines(real_runs["constant"] / "resources.jsonl")
+
+    assert rows
+    if gpu.gpu_available():
+        assert all(isinstance(row["gpu_memory_bytes"], int) for row in rows)
+    else:
+        assert all(row["gpu_memory_bytes"] is None for row in rows)
+        assert all(row["gpu_utilization"] is None for row in rows)
