@@ -72,16 +72,30 @@ def new_run_id(profile: str, now: dt.datetime) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{profile}-{secrets.token_hex(2)}"
 
 
-def choose_runner(name: str) -> tuple[str, str]:
-    """The runner to use and why: `auto` means docker when an engine answers, else process."""
-    if name != "auto":
-        return name, f"runner {name} (asked for)"
-    from harness.runners.docker import docker_available
+def _docker_ready() -> tuple[bool, str]:
+    """An engine answers and holds the project image: only then can auto pick docker."""
+    from docker import errors as docker_errors
+    from harness.runners.docker import DockerRunner, docker_available
 
     available, reason = docker_available()
-    if available:
+    if not available:
+        return False, reason
+    runner = DockerRunner()
+    try:
+        runner.client.images.get(runner.image)
+    except docker_errors.ImageNotFound:
+        return False, f"{reason}, but the image {runner.image!r} is not built (docs/docker.md)"
+    return True, f"{reason} and has the image {runner.image!r}"
+
+
+def choose_runner(name: str) -> tuple[str, str]:
+    """The runner to use and why: `auto` means docker when it is ready here, else process."""
+    if name != "auto":
+        return name, f"runner {name} (asked for)"
+    ready, reason = _docker_ready()
+    if ready:
         return "docker", f"runner docker (auto: {reason})"
-    return "process", f"runner process (auto: docker not available: {reason})"
+    return "process", f"runner process (auto: {reason})"
 
 
 class ResourceTrace:
@@ -381,6 +395,9 @@ def simulate(
     trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, observer)
     try:
         train = _train(sim, runner, prep, stage, trace)
+    except UserError:
+        _remove_tree(sim.run_dir)  # the run could not start (e.g. no docker image): no report
+        raise
     except Exception as error:
         train = _failed_phase("train", error, sim.run_dir / "logs" / "train.log")
     observer.phase_ended(train)
