@@ -21,6 +21,9 @@ from pathlib import Path, PurePosixPath
 
 from harness.errors import UserError
 from harness.manifest import MANIFEST_NAME, Manifest, load_manifest
+from harness.profiles import load_profiles
+
+ONLINE_PROFILE = "online"
 
 JUNK_NAMES = (
     ".DS_Store",
@@ -332,12 +335,36 @@ class PassingReport:
     run_id: str
     accuracy: float | None
     classes: tuple[str, ...]
+    deviations: tuple[str, ...] = ()
+
+
+IGNORED_PROFILE_KEYS = ("name", "description", "seed")
+
+
+def report_deviations(report: dict, online: dict) -> list[str]:
+    """How the passing run differed from the built-in online profile: said, not refused."""
+    notes = []
+    ran = report.get("profile", {})
+    for key, value in online.items():
+        if key not in IGNORED_PROFILE_KEYS and key in ran and ran[key] != value:
+            notes.append(f"{key} = {ran[key]!r} (the online profile says {value!r})")
+    scale = report.get("time_scale", 1.0)
+    if scale != 1.0:
+        notes.append(f"every budget was stretched by time_scale = {scale:g}")
+    data = report.get("data", {})
+    if data.get("scaled_down"):
+        notes.append(
+            f"the data was scaled down to {data.get('train_images')} train / "
+            f"{data.get('test_images')} test images"
+        )
+    return notes
 
 
 def _report_shortfalls(report: dict, wanted_hash: str) -> list[str]:
     shortfalls = []
-    if report.get("profile", {}).get("name") != "online":
-        shortfalls.append(f"its profile is {report.get('profile', {}).get('name')!r}, not 'online'")
+    name = report.get("profile", {}).get("name")
+    if name != ONLINE_PROFILE:
+        shortfalls.append(f"its profile is {name!r}, not {ONLINE_PROFILE!r}")
     if not report.get("verdict", {}).get("passed"):
         shortfalls.append("its verdict is not passed")
     if report.get("submission", {}).get("content_sha256") != wanted_hash:
@@ -383,6 +410,7 @@ def find_passing_report(
                 str(report.get("run_id", path.parent.name)),
                 report.get("score", {}).get("accuracy"),
                 tuple(report.get("data", {}).get("classes", ())),
+                tuple(report_deviations(report, load_profiles()[ONLINE_PROFILE])),
             )
         if closest is None:
             closest = (path, shortfalls)

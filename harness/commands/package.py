@@ -48,6 +48,8 @@ def run(args: argparse.Namespace) -> int:
         accuracy = result.report.accuracy
         score = f", score {accuracy:.2f}" if accuracy is not None else ""
         print(f"passed online in run {result.report.run_id}{score} ({result.report.path})")
+        for deviation in result.report.deviations:
+            print(f"note: that run passed with {deviation}")
     if result.junk:
         print(f"left out {len(result.junk)} junk entries: {', '.join(result.junk)}")
     print(f"content sha256 {result.content_sha256}")

@@ -26,7 +26,10 @@ def test_simulate_online_then_package(tmp_path: Path, capsys) -> None:
     assert main(["simulate", "--profile", "online", "--set", "gpu=0", *common]) == 0
     capsys.readouterr()
     assert main([*package, "--layout", "contest"]) == 0
-    assert "passed online in run" in capsys.readouterr().out
+    said = capsys.readouterr().out
+    assert "passed online in run" in said
+    assert "note: that run passed with gpu = 0 (the online profile says 1)" in said
+    assert "note: that run passed with the data was scaled down to" in said
     (tarball,) = out.glob("toy-centroid-*-contest.tar.gz")
     assert content_hash(toy)[:12] in tarball.name
     with tarfile.open(tarball) as tar:
