@@ -5,6 +5,12 @@ over the tree, so pages that forked workers share with their parent count once,
 not once per worker as an RSS sum would. Where smaps_rollup is unreadable the
 RSS is used instead.
 
+Finding the tree means reading every process's /proc/<pid>/stat (this kernel
+family has no cheap per-process children list), which costs most of a sample,
+so the full walk runs every `rescan_every` samples; in between, the processes
+already known are sampled. A new child is therefore counted within
+rescan_every x interval_s.
+
 Every process ever seen in the tree is remembered (pid and start time), so the
 runner can still kill a descendant that left the process group or lost its
 parent.
@@ -61,8 +67,10 @@ class TreeMonitor:
         memory_limit_bytes: int | None = None,
         on_sample: SampleCallback | None = None,
         on_limit: Callable[[], None] | None = None,
+        rescan_every: int = 3,
     ) -> None:
         self.interval_s = interval_s
+        self.rescan_every = rescan_every
         self.memory_limit_bytes = memory_limit_bytes
         self.on_sample = on_sample
         self.on_limit = on_limit
@@ -72,6 +80,7 @@ class TreeMonitor:
         self.callback_error: str | None = None
         self._root = psutil.Process(root_pid)
         self._seen: dict[int, psutil.Process] = {root_pid: self._root}
+        self._live: list[psutil.Process] = [self._root]
         self._cpu_before: tuple[float, float] | None = None
         self._gpu = _gpu_reader()
         self._stop = threading.Event()
@@ -94,7 +103,11 @@ class TreeMonitor:
             live = []
         for process in live:
             self._seen.setdefault(process.pid, process)
+        self._live = live
         return live
+
+    def _known_alive(self) -> list[psutil.Process]:
+        return [p for p in self._live if p.is_running()]
 
     def seen_alive(self) -> list[psutil.Process]:
         """Every process ever seen in the tree that still runs (same pid, same start)."""
@@ -109,7 +122,8 @@ class TreeMonitor:
 
     def sample(self) -> ResourceSample:
         """One reading of the tree; updates the peak."""
-        processes = self.tree()
+        rescan = self.samples % self.rescan_every == 0
+        processes = self.tree() if rescan else self._known_alive()
         memory = sum(process_memory(p.pid) for p in processes)
         self.peak_memory_bytes = max(self.peak_memory_bytes, memory)
         self.samples += 1
