@@ -262,3 +262,19 @@ def test_smoke_run_on_the_real_photos_passes(capsys, tmp_path, toys_dir, trashne
     assert report["data"]["classes"] == ["cardboard", "glass", "metal", "paper", "plastic", "trash"]
     assert report["data"]["holdout"]["reserve_images"] == 252
     assert report["score"]["total"] == 18 and report["score"]["latency_ms"]["over_limit"] == 0
+
+
+def test_error_type_table_prices_the_mistakes(capsys, tmp_path, toys_dir):
+    from harness.demo_data import make_image_set
+
+    data = make_image_set(tmp_path / "set", ["充电器", "充电线", "拖把"], 60, size=32)
+    (data / "error_types.csv").write_text(
+        "true,predicted,weight\n充电线,充电器,0.1\n拖把,充电器,0.6\n", encoding="utf-8"
+    )
+    code, report, out = run_cli(capsys, tmp_path / "runs", *smoke(toys_dir / "constant", data))
+    # the constant toy answers 充电器 (first in sorted order) for all 18 = 3 x 6 images
+    assert code == 0 and report["score"]["accuracy"] == pytest.approx(33.333)
+    cost = report["score"]["error_cost"]
+    assert cost["mean"] == pytest.approx((6 * 0.1 + 6 * 0.6) / 18, abs=1e-4)
+    assert cost["rows"] == 2 and cost["table"].endswith("error_types.csv")
+    assert "per image (error-type table)" in out
