@@ -25,6 +25,7 @@ from harness.phases.logs import append_to_log, log_tail, not_started
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, RunningPhase, SampleCallback
 
 INVALID_EXAMPLES = 10
+LOGGED_STRAY_LINES = 200
 _SHOWN_CHARS = 200
 
 
@@ -166,6 +167,7 @@ class _Stream:
         self.labels = labels
         self.result = StreamResult(expected=expected)
         self._answered: set[str] = set()
+        self._stray = 0
 
     def _next_object(self, deadline: Deadline) -> dict | None:
         """Next JSON object on stdout before the deadline; other lines are logged as invalid."""
@@ -180,7 +182,17 @@ class _Stream:
             if isinstance(parsed, dict):
                 return parsed
             self.result.invalid(f"not a JSON object: {_shown(line)}")
+            self._log_stray(line)
+
+    def _log_stray(self, line: str) -> None:
+        """Stray stdout goes to the log, up to a cap, so a flood cannot fill the disk."""
+        self._stray += 1
+        if self._stray <= LOGGED_STRAY_LINES:
             append_to_log(self.log_path, f"[onlinesim] stdout line that is not JSON: {line}")
+        elif self._stray == LOGGED_STRAY_LINES + 1:
+            append_to_log(
+                self.log_path, "[onlinesim] further stdout lines that are not JSON not logged"
+            )
 
     def await_ready(self, setup_s: float, started: float) -> None:
         deadline = Deadline.after(setup_s)

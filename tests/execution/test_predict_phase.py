@@ -159,3 +159,24 @@ def test_no_process_outlives_the_phase(run_folder, runner):
     assert seen and max(seen) > 0
     mine = psutil.Process().children(recursive=True)
     assert [p for p in mine if p.status() != psutil.STATUS_ZOMBIE] == []
+
+
+FLOOD = """
+import json, sys
+print(json.dumps({"ready": True}), flush=True)
+for number, line in enumerate(sys.stdin):
+    if number == 0:
+        print("junk\\n" * 250, end="", flush=True)
+    print(json.dumps({"id": json.loads(line)["id"], "label": "glass"}), flush=True)
+"""
+
+
+def test_a_flood_of_stray_stdout_is_counted_but_logged_only_up_to_a_cap(run_folder, runner):
+    spec = dataclasses.replace(run_folder.predict_spec("constant"), command=("python", "-c", FLOOD))
+    outcome, answers = run_predict(runner, spec, run_folder.requests, CLASSES, FAST)
+    assert outcome.status is Status.INVALID_ANSWERS
+    assert outcome.details["invalid_count"] == 250
+    assert len(answers) == 9
+    logged = (run_folder.root / "logs" / "predict.log").read_text(encoding="utf-8").splitlines()
+    assert sum("not JSON: junk" in line for line in logged) == 200
+    assert logged[-1] == "[onlinesim] further stdout lines that are not JSON not logged"
