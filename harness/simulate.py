@@ -18,7 +18,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from harness.config import RunConfig
@@ -167,6 +167,7 @@ class _Prepared:
     plan: SplitPlan
     holdout: dict
     warnings: list[str]
+    content_sha256: str
 
 
 def prepare(config: RunConfig) -> _Prepared:
@@ -190,7 +191,9 @@ def prepare(config: RunConfig) -> _Prepared:
         if not config.allow_leakage:
             raise UserError(leakage.message, hint="or pass --allow-leakage to run anyway.")
         warnings.append(f"LEAKAGE (allowed with --allow-leakage): {leakage.message}")
-    return _Prepared(manifest, dataset, plan, holdout.summary(), warnings)
+    return _Prepared(
+        manifest, dataset, plan, holdout.summary(), warnings, content_hash(manifest.root)
+    )
 
 
 class Simulation:
@@ -223,11 +226,7 @@ class Simulation:
         scratch = self.run_dir / "scratch" / phase
         (scratch / "tmp").mkdir(parents=True)
         (scratch / "home").mkdir(parents=True)
-        limits = Limits(
-            memory_bytes=self.config.memory_limit_bytes,
-            network=self.config.network,
-            gpu=self.config.gpu > 0,
-        )
+        limits = self.phase_limits()
         common = {
             "ONLINESIM_PHASE": phase,
             "ONLINESIM_PROFILE": self.config.profile,
@@ -242,6 +241,13 @@ class Simulation:
             mounts=mounts,
             limits=limits,
             log_path=self.run_dir / "logs" / f"{phase}.log",
+        )
+
+    def phase_limits(self) -> Limits:
+        return Limits(
+            memory_bytes=self.config.memory_limit_bytes,
+            network=self.config.network,
+            gpu=self.config.gpu > 0,
         )
 
     def clean_phase(self, phase: str) -> None:
@@ -369,30 +375,11 @@ def _write_page(run_dir: Path) -> str | None:
         return None
 
 
-def simulate(
-    config: RunConfig,
-    observer: RunObserver | None = None,
-    runner_choice: tuple[str, str] | None = None,
-) -> RunResult:
-    """Run one rehearsal under `config`; refusals raise UserError before any folder is made.
-
-    `runner_choice` is `choose_runner`'s answer when the caller already asked it.
-    """
-    observer = observer or RunObserver()
-    prep = prepare(config)
-    runner_name, runner_note = runner_choice or choose_runner(config.runner)
-    runner = create_runner(runner_name)
-    sim = Simulation(config, observer, runner_name)
-    sim.run_dir.mkdir(parents=True)
-    sim.model_dir.mkdir()
-    sim.metrics_path.parent.mkdir()
-    config.write(sim.run_dir)
-    limits = Limits(
-        memory_bytes=config.memory_limit_bytes, network=config.network, gpu=config.gpu > 0
-    )
-    enforcement = runner.enforcement(limits)
-    stage = stage_split(prep.plan, sim.run_dir / "stage", link=enforcement.read_only_data)
-    trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, observer)
+def _run_phases(
+    sim: Simulation, runner: Runner, prep: _Prepared, stage: Stage
+) -> tuple[PhaseOutcome, PhaseOutcome, list[Answer]]:
+    """Train, then predict only when train passed; a harness failure becomes an outcome."""
+    trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, sim.observer)
     try:
         train = _train(sim, runner, prep, stage, trace)
     except UserError:
@@ -400,7 +387,7 @@ def simulate(
         raise
     except Exception as error:
         train = _failed_phase("train", error, sim.run_dir / "logs" / "train.log")
-    observer.phase_ended(train)
+    sim.observer.phase_ended(train)
     answers: list[Answer] = []
     if train.status is Status.OK:
         try:
@@ -413,16 +400,25 @@ def simulate(
             status=Status.NOT_RUN,
             reason="Not run: training did not pass, so there is no model to predict with.",
         )
-    observer.phase_ended(predict)
-    observer.answered(len(answers), len(stage.requests))
+    sim.observer.phase_ended(predict)
+    sim.observer.answered(len(answers), len(stage.requests))
+    return train, predict, answers
+
+
+def _files(sim: Simulation, stage: Stage, answers: list[Answer]) -> dict[str, str]:
+    """Write the answer files and list every file the run produced, relative to its folder."""
     files = {"config": "config.json", "resources": "resources.jsonl"}
     files.update(_write_answer_files(sim.run_dir, stage, answers))
     if sim.metrics_path.is_file():
-        files["train_metrics"] = str(sim.metrics_path.relative_to(sim.run_dir))
+        files["train_metrics"] = sim.metrics_path.relative_to(sim.run_dir).as_posix()
     for phase in ("train", "predict"):
         if (sim.run_dir / "logs" / f"{phase}.log").is_file():
             files[f"{phase}_log"] = f"logs/{phase}.log"
-    data = DataSummary(
+    return files
+
+
+def _data_summary(prep: _Prepared) -> DataSummary:
+    return DataSummary(
         source=str(prep.dataset.root),
         classes=prep.dataset.classes,
         train_images=prep.plan.train_count,
@@ -433,32 +429,45 @@ def simulate(
         skipped_files=[skipped.to_dict() for skipped in prep.dataset.skipped],
         holdout=prep.holdout,
     )
+
+
+def simulate(
+    config: RunConfig,
+    observer: RunObserver | None = None,
+    runner_choice: tuple[str, str] | None = None,
+) -> RunResult:
+    """Run one rehearsal under `config`; refusals raise UserError before any folder is made.
+
+    `runner_choice` is `choose_runner`'s answer when the caller already asked it.
+    """
+    prep = prepare(config)
+    runner_name, runner_note = runner_choice or choose_runner(config.runner)
+    runner = create_runner(runner_name)
+    sim = Simulation(config, observer or RunObserver(), runner_name)
+    sim.run_dir.mkdir(parents=True)
+    sim.model_dir.mkdir()
+    sim.metrics_path.parent.mkdir()
+    config.write(sim.run_dir)
+    enforcement = runner.enforcement(sim.phase_limits())
+    stage = stage_split(prep.plan, sim.run_dir / "stage", link=enforcement.read_only_data)
+    train, predict, answers = _run_phases(sim, runner, prep, stage)
+    data = _data_summary(prep)
     report = assemble(
         run_id=sim.run_id,
         created=sim.created,
         profile=config.profile_settings(),
         time_scale=config.time_scale,
-        runner={
-            "name": runner_name,
-            "chosen": runner_note,
-            "enforcement": {
-                "memory": enforcement.memory,
-                "network": enforcement.network,
-                "read_only_data": enforcement.read_only_data,
-                "gpu": enforcement.gpu,
-                "notes": list(enforcement.notes),
-            },
-        },
+        runner={"name": runner_name, "chosen": runner_note, "enforcement": asdict(enforcement)},
         submission={
             "path": str(prep.manifest.root),
             "name": prep.manifest.name,
-            "content_sha256": content_hash(prep.manifest.root),
+            "content_sha256": prep.content_sha256,
         },
         data=data,
         phases={"train": train, "predict": predict},
         score=_score(prep, stage, answers, sim.limits.per_image_s),
         warnings=[*prep.warnings, *data.warnings],
-        files=files,
+        files=_files(sim, stage, answers),
     )
     report_path = write_report(sim.run_dir, report)
     page = _write_page(sim.run_dir)
