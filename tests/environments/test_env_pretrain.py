@@ -20,6 +20,10 @@ def _pool_and_reserve(data: Path, seed: int = 2019) -> tuple[set[str], set[str]]
     return pool, reserve
 
 
+def _files(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): file_sha256(p) for p in root.rglob("*") if p.is_file()}
+
+
 def _simulate(toy: Path, data: Path, runs: Path, *extra: str) -> int:
     return main(
         ["simulate", "--profile", "smoke", "--submission", str(toy), "--data", str(data)]
@@ -36,10 +40,13 @@ def test_pretrain_then_simulate_starts_from_pretrained(
     tmp_path: Path, data: Path, toy: Path, capsys
 ) -> None:
     runs = tmp_path / "runs"
+    before = _files(toy)
     args = ["pretrain", "--submission", str(toy), "--data", str(data), "--runs-dir", str(runs)]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "nothing was replaced" in out
+    after = _files(toy)
+    assert {k: v for k, v in after.items() if not k.startswith("weights/pretrained/")} == before
 
     pretrained = toy / "weights" / "pretrained"
     assert sorted(p.name for p in pretrained.iterdir()) == ["model.json", "provenance.json"]
