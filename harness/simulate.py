@@ -2,7 +2,7 @@
 
 This module only orders the steps and keeps the books (run folder, resource
 trace, answer key written after predict). Each step's rules live in its own
-module; which runner ran a phase is invisible past `_phase_spec`. A phase
+module; which runner ran a phase is invisible past `Simulation.phase_spec`. A phase
 that fails, even through a harness bug, still ends in a complete report.
 """
 
@@ -199,10 +199,9 @@ def prepare(config: RunConfig) -> _Prepared:
 class Simulation:
     """The books of one run: its folder, its phases' specs, and the steps in order."""
 
-    def __init__(self, config: RunConfig, observer: RunObserver, runner_name: str) -> None:
+    def __init__(self, config: RunConfig, observer: RunObserver) -> None:
         self.config = config
         self.observer = observer
-        self.runner_name = runner_name
         self.limits = config.scaled()
         now = dt.datetime.now(dt.UTC)
         self.created = now.isoformat(timespec="seconds")
@@ -443,7 +442,7 @@ def simulate(
     prep = prepare(config)
     runner_name, runner_note = runner_choice or choose_runner(config.runner)
     runner = create_runner(runner_name)
-    sim = Simulation(config, observer or RunObserver(), runner_name)
+    sim = Simulation(config, observer or RunObserver())
     sim.run_dir.mkdir(parents=True)
     sim.model_dir.mkdir()
     sim.metrics_path.parent.mkdir()
