@@ -210,6 +210,7 @@ class Simulation:
         self.model_dir = self.run_dir / "model"
         self.metrics_path = self.run_dir / "metrics" / "train_metrics.jsonl"
         self.started = time.monotonic()
+        self.hidden: tuple[Path, ...] = ()
 
     def phase_spec(
         self,
@@ -240,6 +241,7 @@ class Simulation:
             mounts=mounts,
             limits=limits,
             log_path=self.run_dir / "logs" / f"{phase}.log",
+            hidden=self.hidden,
         )
 
     def phase_limits(self) -> Limits:
@@ -443,6 +445,8 @@ def simulate(
     runner_name, runner_note = runner_choice or choose_runner(config.runner)
     runner = create_runner(runner_name)
     sim = Simulation(config, observer or RunObserver())
+    # The labelled originals, other runs' answer keys and the live package stay out of sight.
+    sim.hidden = (prep.dataset.root, sim.run_dir.parent, prep.manifest.root)
     sim.run_dir.mkdir(parents=True)
     sim.model_dir.mkdir()
     sim.metrics_path.parent.mkdir()

@@ -278,3 +278,56 @@ def test_error_type_table_prices_the_mistakes(capsys, tmp_path, toys_dir):
     assert cost["mean"] == pytest.approx((6 * 0.1 + 6 * 0.6) / 18, abs=1e-4)
     assert cost["rows"] == 2 and cost["table"].endswith("error_types.csv")
     assert "per image (error-type table)" in out
+
+
+SCRIBBLER_TRAIN = """\
+import os, pathlib
+here = pathlib.Path(os.getcwd())
+(here / "train.py").write_text("# overwritten by the phase\\n")
+(here / "touched.txt").write_text("x")
+for name in ("TMPDIR", "HOME"):
+    pathlib.Path(os.environ[name], "left.txt").write_text("x")
+model = pathlib.Path(os.environ["MODEL_INFERENCE_PATH"])
+(model / "label.txt").write_text(sorted(os.listdir(os.environ["IMAGE_TRAIN_INPUT_PATH"]))[0])
+print("cwd", os.getcwd(), "tmp", os.environ["TMPDIR"], flush=True)
+"""
+
+
+def test_phases_work_on_a_copy_and_their_scratch_is_deleted(
+    capsys, tmp_path, toys_dir, three_class_set
+):
+    user = shutil.copytree(toys_dir / "constant", tmp_path / "mine")
+    (user / "train.py").write_text(SCRIBBLER_TRAIN, encoding="utf-8")
+    (user / "__pycache__").mkdir()
+    (user / "__pycache__" / "junk.pyc").write_bytes(b"\0")
+    before = {p.relative_to(user): p.read_bytes() for p in user.rglob("*") if p.is_file()}
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *smoke(user, three_class_set))
+    assert code == 0, report["phases"]["train"]["reason"]
+    after = {p.relative_to(user): p.read_bytes() for p in user.rglob("*") if p.is_file()}
+    assert after == before  # nothing the user owns was changed or added
+    log = (tmp_path / "runs" / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    cwd, tmp = log.split("cwd ", 1)[1].split()[0], log.split(" tmp ", 1)[1].split()[0]
+    assert Path(cwd) != user.resolve() and not Path(cwd).exists() and not Path(tmp).exists()
+
+
+def test_labelled_originals_and_other_runs_are_out_of_sight(
+    capsys, tmp_path, toys_dir, three_class_set
+):
+    runs = tmp_path / "runs"
+    run_cli(capsys, runs, *smoke(toys_dir / "constant", three_class_set))  # another run's key
+    peeker = shutil.copytree(toys_dir / "constant", tmp_path / "peeker")
+    probes = [three_class_set / "circle", *runs.glob("*/answers.csv"), peeker / "train.py"]
+    train = (peeker / "train.py").read_text(encoding="utf-8")
+    train += "".join(
+        f"print('visible' if os.path.exists({str(p)!r}) else 'hidden')\n" for p in probes
+    )
+    (peeker / "train.py").write_text(train, encoding="utf-8")
+    code, report, _ = run_cli(capsys, runs, *smoke(peeker, three_class_set))
+    assert code == 0
+    log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    seen = [line for line in log.splitlines() if line in ("visible", "hidden")]
+    notes = " ".join(report["runner"]["enforcement"]["notes"])
+    if "hidden folders are covered" in notes:
+        assert seen == ["hidden"] * 3
+    else:  # said plainly in the report, where this machine cannot hide them
+        assert seen == ["visible"] * 3 and "hidden folders stay visible" in notes
