@@ -125,10 +125,16 @@ class ResourceTrace:
         return on_sample
 
 
-def copy_package(submission_dir: Path, target: Path) -> None:
-    """A fresh working copy of exactly what would be uploaded (junk left out)."""
+def copy_package(submission_dir: Path, target: Path, leave_out: Path | None = None) -> None:
+    """A fresh working copy of exactly what would be uploaded (junk left out).
+
+    `leave_out` is the runs folder, which sits inside the package when the user
+    runs the harness from their package folder; copying it would copy runs into runs.
+    """
     target.mkdir(parents=True)
     for entry in scan(submission_dir).entries:
+        if leave_out is not None and entry.source.is_relative_to(leave_out):
+            continue
         destination = target / entry.relpath
         destination.parent.mkdir(parents=True, exist_ok=True)
         if entry.kind == FILE:
@@ -222,7 +228,7 @@ class Simulation:
     ) -> PhaseSpec:
         """A fresh package copy and scratch folders for one phase, and the spec to run it."""
         workdir = self.run_dir / "work" / phase
-        copy_package(submission, workdir)
+        copy_package(submission, workdir, leave_out=self.run_dir.parent)
         scratch = self.run_dir / "scratch" / phase
         (scratch / "tmp").mkdir(parents=True)
         (scratch / "home").mkdir(parents=True)

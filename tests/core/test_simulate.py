@@ -331,3 +331,17 @@ def test_labelled_originals_and_other_runs_are_out_of_sight(
         assert seen == ["hidden"] * 3
     else:  # said plainly in the report, where this machine cannot hide them
         assert seen == ["visible"] * 3 and "hidden folders stay visible" in notes
+
+
+def test_runs_folder_inside_the_package_is_not_copied_into_the_phase(
+    capsys, tmp_path, toys_dir, three_class_set
+):
+    package = shutil.copytree(toys_dir / "constant", tmp_path / "pkg")
+    with (package / "train.py").open("a", encoding="utf-8") as handle:
+        handle.write("print('runs copied' if os.path.exists('runs') else 'no runs here')\n")
+    runs = package / "runs"
+    run_cli(capsys, runs, *smoke(package, three_class_set))
+    code, report, _ = run_cli(capsys, runs, *smoke(package, three_class_set))
+    assert code == 0 and len(list(runs.iterdir())) == 2
+    log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    assert "no runs here" in log
