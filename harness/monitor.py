@@ -81,6 +81,7 @@ class TreeMonitor:
         self._root = psutil.Process(root_pid)
         self._seen: dict[int, psutil.Process] = {root_pid: self._root}
         self._live: list[psutil.Process] = [self._root]
+        self._seen_lock = threading.Lock()  # the runner's thread reads what the monitor adds
         self._cpu_before: tuple[float, float] | None = None
         self._gpu = _gpu_reader()
         self._stop = threading.Event()
@@ -101,8 +102,9 @@ class TreeMonitor:
             live = [self._root, *self._root.children(recursive=True)]
         except psutil.Error:
             live = []
-        for process in live:
-            self._seen.setdefault(process.pid, process)
+        with self._seen_lock:
+            for process in live:
+                self._seen.setdefault(process.pid, process)
         self._live = live
         return live
 
@@ -111,8 +113,10 @@ class TreeMonitor:
 
     def seen_alive(self) -> list[psutil.Process]:
         """Every process ever seen in the tree that still runs (same pid, same start)."""
+        with self._seen_lock:
+            seen = list(self._seen.values())
         alive = []
-        for process in self._seen.values():
+        for process in seen:
             try:
                 if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
                     alive.append(process)
