@@ -33,7 +33,16 @@ from harness.phases.train import run_train
 from harness.provenance import check_leakage
 from harness.report import DataSummary, assemble, write_report
 from harness.runners import create_runner
-from harness.runners.base import Limits, Mount, PhaseSpec, ResourceSample, Runner
+from harness.runners.base import (
+    Enforcement,
+    Limits,
+    Mount,
+    PhaseSpec,
+    ResourceSample,
+    Runner,
+    RunningPhase,
+    SampleCallback,
+)
 from harness.scoring import error_cost, score
 from harness.staging import SplitPlan, SplitRequest, Stage, plan_split, stage_split
 
@@ -123,6 +132,32 @@ class ResourceTrace:
             self.observer.sample(phase, sample)
 
         return on_sample
+
+
+class TrackingRunner(Runner):
+    """Wraps a runner and remembers each phase it starts, so an interrupted run can stop them.
+
+    Ctrl-C reaches the harness only: a phase runs in its own process group, and
+    would otherwise run on after the harness has gone.
+    """
+
+    def __init__(self, inner: Runner) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.started: list[RunningPhase] = []
+
+    def enforcement(self, limits: Limits) -> Enforcement:
+        return self.inner.enforcement(limits)
+
+    def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> RunningPhase:
+        phase = self.inner.launch(spec, on_sample)
+        self.started.append(phase)
+        return phase
+
+    def stop_all(self, grace_s: float) -> None:
+        for phase in self.started:
+            if phase.wait(0) is None:
+                phase.stop(grace_s)
 
 
 def copy_package(submission_dir: Path, target: Path, leave_out: Path | None = None) -> None:
@@ -266,7 +301,7 @@ class Simulation:
 
 
 def _train(
-    sim: Simulation, runner: Runner, prep: _Prepared, stage: Stage, trace: ResourceTrace
+    sim: Simulation, runner: TrackingRunner, prep: _Prepared, stage: Stage, trace: ResourceTrace
 ) -> PhaseOutcome:
     env = {
         "IMAGE_TRAIN_INPUT_PATH": str(stage.train_dir),
@@ -289,12 +324,13 @@ def _train(
             sim.model_dir,
             on_sample=trace.callback("train"),
         )
-    finally:
+    finally:  # on Ctrl-C too: the phase is stopped before its folders go
+        runner.stop_all(sim.limits.grace_s)
         sim.clean_phase("train")
 
 
 def _predict(
-    sim: Simulation, runner: Runner, prep: _Prepared, stage: Stage, trace: ResourceTrace
+    sim: Simulation, runner: TrackingRunner, prep: _Prepared, stage: Stage, trace: ResourceTrace
 ) -> tuple[PhaseOutcome, list[Answer]]:
     env = {
         "MODEL_INFERENCE_PATH": str(sim.model_dir),
@@ -323,6 +359,7 @@ def _predict(
             on_sample=trace.callback("predict"),
         )
     finally:
+        runner.stop_all(sim.limits.grace_s)
         sim.clean_phase("predict")
 
 
@@ -383,7 +420,7 @@ def _write_page(run_dir: Path) -> str | None:
 
 
 def _run_phases(
-    sim: Simulation, runner: Runner, prep: _Prepared, stage: Stage
+    sim: Simulation, runner: TrackingRunner, prep: _Prepared, stage: Stage
 ) -> tuple[PhaseOutcome, PhaseOutcome, list[Answer]]:
     """Train, then predict only when train passed; a harness failure becomes an outcome."""
     trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, sim.observer)
@@ -449,7 +486,7 @@ def simulate(
     """
     prep = prepare(config)
     runner_name, runner_note = runner_choice or choose_runner(config.runner)
-    runner = create_runner(runner_name)
+    runner = TrackingRunner(create_runner(runner_name))
     sim = Simulation(config, observer or RunObserver())
     # The labelled originals, other runs' answer keys and the live package stay out of sight.
     sim.hidden = (prep.dataset.root, sim.run_dir.parent, prep.manifest.root)

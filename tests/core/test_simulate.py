@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 from harness.cli import main
@@ -345,3 +349,35 @@ def test_runs_folder_inside_the_package_is_not_copied_into_the_phase(
     assert code == 0 and len(list(runs.iterdir())) == 2
     log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
     assert "no runs here" in log
+
+
+def test_ctrl_c_stops_the_phase_and_everything_it_started(tmp_path, toys_dir, three_class_set):
+    runs = tmp_path / "runs"
+    argv = [
+        "simulate",
+        "--runs-dir",
+        str(runs),
+        *smoke(toys_dir / "sleep_forever", three_class_set),
+    ]
+    harness = subprocess.Popen(
+        [sys.executable, "-m", "harness", *argv],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 30
+    pids: list[int] = []
+    while not pids and time.monotonic() < deadline:
+        for log in runs.glob("*/logs/train.log"):
+            pids = [int(n) for n in re.findall(r"pid (\d+)", log.read_text(encoding="utf-8"))]
+        time.sleep(0.1)
+    assert len(pids) == 2, "the toy never said its pid and its grandchild's"
+    harness.send_signal(signal.SIGINT)
+    _, err = harness.communicate(timeout=30)
+    assert harness.returncode == 130 and "interrupted" in err and "Traceback" not in err
+    alive = [
+        pid for pid in pids if psutil.pid_exists(pid) and psutil.Process(pid).status() != "zombie"
+    ]
+    assert alive == []
