@@ -17,6 +17,7 @@ from typing import Any
 
 from harness.errors import UserError
 from harness.profiles import (
+    BUILTIN_PROFILES,
     PROFILE_SETTINGS,
     builtin_tables,
     check_value,
@@ -201,11 +202,13 @@ def resolve_config(cli: Mapping[str, Any], config_path: Path | None = None) -> R
     """CLI > config file > profile > [defaults]; `cli` holds only the keys the user gave."""
     file_values: dict[str, Any] = {}
     tables = builtin_tables()
+    source = str(BUILTIN_PROFILES)
     if config_path is not None:
         file_values, extra_tables = _file_values(Path(config_path))
         tables = merge_profile_tables(tables, extra_tables, str(config_path))
+        source = f"{BUILTIN_PROFILES} with {config_path}"
     cli_values = {key: _check(key, value, "command line") for key, value in cli.items()}
-    profiles = resolve_profiles(tables, "profiles")
+    profiles = resolve_profiles(tables, source)
     name = cli_values.get("profile") or file_values.get("profile") or DEFAULT_PROFILE
     values: dict[str, Any] = {**RUN_DEFAULTS, **pick_profile(profiles, name)}
     values.update(file_values)
