@@ -147,3 +147,13 @@ def test_resolved_config_is_written_as_json(tmp_path: Path) -> None:
     written = json.loads(config.write(tmp_path).read_text(encoding="utf-8"))
     assert written == json.loads(json.dumps(asdict(config)))
     assert written["seed"] == 4 and written["profile"] == "smoke"
+
+
+def test_incomplete_or_wrong_profile_in_a_file_is_named(tmp_path: Path) -> None:
+    lacking = write(tmp_path / "a.toml", '[profiles.tiny]\ndescription = "x"\ntrain_images = 10\n')
+    with pytest.raises(UserError, match="profile 'tiny' lacks test_images, train_budget_s"):
+        resolve_config({**REQUIRED, "profile": "tiny"}, lacking)
+    wrong = write(tmp_path / "b.toml", "[profiles.smoke]\ngrace_s = -1\n")
+    with pytest.raises(UserError) as caught:
+        resolve_config(REQUIRED, wrong)
+    assert f"{wrong} [smoke]: grace_s must be a number of 0 or more" in str(caught.value)
