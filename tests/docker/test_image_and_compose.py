@@ -1,0 +1,142 @@
+"""The project's Dockerfile, an end-to-end simulation in containers, and compose for real."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from docker_support import ROOT, TOYS
+from packaging.requirements import Requirement
+
+from harness.demo_data import make_image_set
+
+pytestmark = pytest.mark.docker
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None, timeout: float = 300):
+    return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, cwd=ROOT, env=env)
+
+
+def test_image_pins_satisfy_the_harness_dependency_ranges():
+    ranges = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    pins = {}
+    for line in (ROOT / "docker" / "requirements-harness.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            requirement = Requirement(line)
+            (spec,) = requirement.specifier
+            assert spec.operator == "==", f"{line}: the image pins exact versions"
+            pins[requirement.name] = spec.version
+    for text in ranges:
+        requirement = Requirement(text)
+        assert requirement.name in pins, f"{requirement.name} is not pinned for the image"
+        assert requirement.specifier.contains(pins[requirement.name]), text
+
+
+def test_project_image_runs_the_harness_as_a_non_root_user(project_image, engine):
+    script = (
+        "id -u; onlinesim --help | head -n 1; ls /run/secrets 2>/dev/null | wc -l; "
+        "env | grep -c PIP_CERT; python -c 'import numpy, PIL, psutil, docker, matplotlib'"
+    )
+    output = engine.containers.run(
+        project_image, ["sh", "-c", script], network_mode="none", remove=True
+    ).decode()
+    uid, usage, secrets, pip_cert = output.split("\n")[:4]
+    assert uid == "1000"
+    assert usage.startswith("usage: onlinesim")
+    assert secrets == "0" and pip_cert == "0", "the build's CA secret must not stay in the image"
+
+
+@pytest.fixture
+def smoke_data(tmp_path: Path) -> Path:
+    return make_image_set(tmp_path / "data", ("cardboard", "glass", "纸箱"), 20, size=32)
+
+
+def _report(runs: Path) -> dict:
+    (report,) = runs.glob("*/report.json")
+    return json.loads(report.read_text(encoding="utf-8"))
+
+
+def test_smoke_simulation_runs_in_containers(project_image, smoke_data, tmp_path):
+    runs = tmp_path / "runs"
+    env = {**os.environ, "ONLINESIM_DOCKER_IMAGE": project_image}
+    argv = [sys.executable, "-m", "harness", "simulate", "--runner", "docker"]
+    argv += ["--profile", "smoke", "--submission", str(TOYS / "centroid")]
+    argv += ["--data", str(smoke_data), "--runs-dir", str(runs)]
+    result = _run(argv, env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "runner docker" in result.stdout
+    report = _report(runs)
+    assert report["runner"]["name"] == "docker"
+    assert f"image {project_image}" in report["runner"]["enforcement"]["notes"][0]
+    assert {name: phase["status"] for name, phase in report["phases"].items()} == {
+        "train": "ok",
+        "predict": "ok",
+    }
+    assert report["verdict"]["passed"]
+
+
+def _compose() -> list[str]:
+    if _run(["docker", "compose", "version"]).returncode == 0:
+        return ["docker", "compose"]
+    assert shutil.which("docker-compose"), "neither `docker compose` nor docker-compose found"
+    return ["docker-compose"]
+
+
+def _compose_env(project_image: str, data: Path, runs: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "COMPOSE_PROJECT_NAME": "onlinesimtest",
+        "ONLINESIM_DOCKER_IMAGE": project_image,
+        "ONLINESIM_SUBMISSION": str(TOYS / "centroid"),
+        "ONLINESIM_DATA": str(data),
+        "ONLINESIM_RUNS": str(runs),
+        "ONLINESIM_PROFILE": "smoke",
+        "ONLINESIM_MEMORY": "2g",
+        "ONLINESIM_UID": str(os.getuid()),
+        "ONLINESIM_GID": str(os.getgid()),
+    }
+
+
+def test_compose_up_simulate_cpu_runs_a_smoke_rehearsal(project_image, smoke_data, tmp_path):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    env = _compose_env(project_image, smoke_data, runs)
+    compose = _compose()
+    up = compose + ["--profile", "cpu", "up", "--no-build", "--abort-on-container-exit"]
+    up += ["--exit-code-from", "simulate-cpu", "simulate-cpu"]
+    try:
+        result = _run(up, env)
+    finally:
+        _run(compose + ["--profile", "cpu", "down"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verdict  PASSED" in result.stdout
+    report = _report(runs)
+    assert report["runner"]["name"] == "process"  # inside the container, the container is the limit
+    assert report["verdict"]["passed"]
+    (run_dir,) = runs.iterdir()
+    assert run_dir.stat().st_uid == os.getuid()
+
+
+def test_compose_gpu_service_needs_an_nvidia_runtime(project_image, smoke_data, tmp_path, engine):
+    """Without the NVIDIA runtime the engine refuses the GPU service and names the driver."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    env = _compose_env(project_image, smoke_data, runs)
+    compose = _compose()
+    up = compose + ["up", "--no-build", "--abort-on-container-exit", "--exit-code-from"]
+    up += ["simulate", "simulate"]
+    try:
+        result = _run(up, env)
+    finally:
+        _run(compose + ["down"], env)
+    if "nvidia" in (engine.info().get("Runtimes") or {}):
+        assert result.returncode == 0, result.stdout + result.stderr
+    else:
+        assert result.returncode != 0
+        assert 'could not select device driver "nvidia"' in result.stdout + result.stderr
