@@ -11,11 +11,15 @@ Ctrl-C (an atexit hook catches what a KeyboardInterrupt skipped).
 from __future__ import annotations
 
 import atexit
+import hashlib
 import math
 import os
 import queue
+import shutil
 import socket
 import struct
+import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -49,6 +53,17 @@ START_HINT = (
     "start an engine (as root: scripts/ensure_docker.sh), or use the process runner "
     "(--runner process)"
 )
+
+SUBMISSION_REPO = "onlinesim-submission"
+CA_BUNDLE = Path(os.environ.get("ONLINESIM_BUILD_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"))
+# The per-submission layer: the online image plus the submission's requirements.txt.
+# The installer script is the online image's (see Dockerfile), so TensorFlow stays.
+SUBMISSION_DOCKERFILE = """\
+FROM {image}
+COPY requirements.txt /tmp/onlinesim-requirements.txt
+USER root
+RUN --mount=type=secret,id=ca_bundle onlinesim-install-requirements /tmp/onlinesim-requirements.txt
+"""
 
 _live_containers: dict[str, docker.DockerClient] = {}
 _live_lock = threading.Lock()
@@ -181,8 +196,50 @@ class DockerRunner(Runner):
                 f"or name another image with {IMAGE_ENV}",
             ) from error
 
+    def submission_image(self, requirements: Path) -> str:
+        """The image with the submission's requirements installed, built once per content.
+
+        Tagged by a hash of the online image's id and the file's bytes, so a rerun
+        with the same requirements reuses the layer and an edit rebuilds it.
+        """
+        base_id = self.client.images.get(self.image).id
+        digest = hashlib.sha256(base_id.encode() + requirements.read_bytes()).hexdigest()
+        tag = f"{SUBMISSION_REPO}:{digest[:16]}"
+        try:
+            self.client.images.get(tag)
+            return tag
+        except docker_errors.ImageNotFound:
+            pass
+        with tempfile.TemporaryDirectory(prefix="onlinesim-layer-") as context:
+            shutil.copy(requirements, Path(context) / "requirements.txt")
+            dockerfile = Path(context) / "Dockerfile"
+            dockerfile.write_text(SUBMISSION_DOCKERFILE.format(image=self.image))
+            argv = [*_buildkit_command(), "--tag", tag, "--file", str(dockerfile)]
+            if CA_BUNDLE.is_file():
+                argv += ["--secret", f"id=ca_bundle,src={CA_BUNDLE}"]
+            built = subprocess.run(
+                [*argv, context],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "DOCKER_BUILDKIT": "1"},
+            )
+        if built.returncode != 0:
+            raise UserError(
+                f"installing the submission's {requirements.name} into {self.image} failed:\n"
+                + "\n".join((built.stdout + built.stderr).strip().splitlines()[-15:]),
+                hint="fix the requirements (pinned versions that exist for the image's Python)",
+            )
+        return tag
+
+    def _image_for(self, spec: PhaseSpec) -> str:
+        requirements = spec.workdir / "requirements.txt"
+        if requirements.is_file() and requirements.read_text(encoding="utf-8").strip():
+            return self.submission_image(requirements)
+        return self.image
+
     def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> RunningPhase:
         self._check_image()
+        image = self._image_for(spec)
         api = self.client.api
         limits = spec.limits
         host_config = api.create_host_config(
@@ -203,7 +260,7 @@ class DockerRunner(Runner):
             init=True,
         )
         created = api.create_container(
-            self.image,
+            image,
             command=list(spec.command),
             working_dir=str(spec.workdir),
             environment={**CONTAINER_ENV, **spec.env},
@@ -222,6 +279,28 @@ class DockerRunner(Runner):
         except BaseException:
             _remove_container(self.client, container_id)
             raise
+
+
+def _buildkit_command() -> list[str]:
+    """A `docker build` that has BuildKit: the buildx plugin, else a client with it built in."""
+    if subprocess.run(["docker", "buildx", "version"], capture_output=True).returncode == 0:
+        return ["docker", "buildx", "build", "--load"]
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        client = Path(folder) / "docker"
+        if not os.access(client, os.X_OK):
+            continue
+        probe = subprocess.run(
+            [str(client), "build", "--help"],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DOCKER_BUILDKIT": "1"},
+        )
+        if probe.returncode == 0 and "--secret" in probe.stdout:
+            return [str(client), "build"]
+    raise UserError(
+        "no docker client here can build with BuildKit, which the submission's layer needs",
+        hint="install the docker buildx plugin",
+    )
 
 
 class DockerPhase(RunningPhase):

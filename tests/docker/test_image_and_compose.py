@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from docker_support import ROOT, TOYS
 from packaging.requirements import Requirement
 
 from harness.demo_data import make_image_set
+from harness.runners.docker import DockerRunner
 
 pytestmark = pytest.mark.docker
 
@@ -140,3 +142,22 @@ def test_compose_gpu_service_needs_an_nvidia_runtime(project_image, smoke_data, 
     else:
         assert result.returncode != 0
         assert 'could not select device driver "nvidia"' in result.stdout + result.stderr
+
+
+def test_a_submission_requirements_file_becomes_a_cached_layer(project_image, run_folder, engine):
+    runner = DockerRunner(image=project_image)
+    spec = run_folder.train_spec("constant")
+    (spec.workdir / "requirements.txt").write_text("six==1.16.0\n")
+    spec = dataclasses.replace(
+        spec, command=("python", "-c", "import six; print('six', six.__version__)")
+    )
+    info = runner.launch(spec).wait(120)
+    assert info is not None and info.exit_code == 0, spec.log_path.read_text()
+    assert "six 1.16.0" in spec.log_path.read_text()
+    tag = runner.submission_image(spec.workdir / "requirements.txt")
+    assert tag.startswith("onlinesim-submission:")
+    image_id = engine.images.get(tag).id
+    assert runner.submission_image(spec.workdir / "requirements.txt") == tag
+    assert engine.images.get(tag).id == image_id
+    (spec.workdir / "requirements.txt").write_text("six==1.16.0\n# edited\n")
+    assert runner.submission_image(spec.workdir / "requirements.txt") != tag
