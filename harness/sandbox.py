@@ -10,6 +10,12 @@ command in place, so the phase keeps the wrapper's pid and process group.
 - hidden paths (the user's data set, other runs): covered by an empty tmpfs,
   with the phase's own mounts inside them put back, so a submission cannot
   look labels up in the user's class folders or in an earlier run's key.
+- processes: a new PID namespace with its own /proc. The command runs as
+  pid 2 under a small init (pid 1, a fork of this wrapper) that reaps
+  orphans; the phase cannot see or signal the harness or read its memory,
+  and when it ends the kernel kills whatever it left behind. The wrapper
+  itself stays outside as the process the runner started, waits, and ends
+  the way the command ended (same exit code, or the same signal).
 - files: every mount is made read-only, then only the writable paths (the
   model folder, scratch, work dir) are bound writable again. The staged
   training images are hard links to the user's own files, so this is what
@@ -29,6 +35,8 @@ import errno
 import fcntl
 import json
 import os
+import resource
+import signal
 import socket
 import struct
 import subprocess
@@ -41,10 +49,12 @@ from pathlib import Path
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY = 0x1
 MS_NOSUID = 0x2
 MS_NODEV = 0x4
+MS_NOEXEC = 0x8
 MS_REMOUNT = 0x20
 MS_BIND = 0x1000
 MS_REC = 0x4000
@@ -79,6 +89,7 @@ class Support:
     read_only_data: bool
     read_only_everything: bool
     hide: bool
+    pid: bool
     notes: tuple[str, ...]
 
 
@@ -175,16 +186,18 @@ def enter(
     writable: Sequence[str],
     hidden: Sequence[str],
     everything: bool,
+    pid: bool = False,
 ) -> None:
-    """Move this process into the namespaces the options ask for (before exec)."""
-    files = bool(read_only or writable or hidden)
-    flags = (CLONE_NEWNET if not network else 0) | (CLONE_NEWNS if files else 0)
+    """Move this process into the namespaces the options ask for (before exec or fork)."""
+    mounts = bool(read_only or writable or hidden or pid)
+    flags = (CLONE_NEWNET if not network else 0) | (CLONE_NEWNS if mounts else 0)
+    flags |= CLONE_NEWPID if pid else 0
     if not flags:
         return
     _unshare(flags)
     if not network:
         _loopback_up()
-    if not files:
+    if not mounts:
         return
     _mount(None, "/", MS_REC | MS_PRIVATE)
     if hidden:
@@ -198,6 +211,64 @@ def enter(
             _bind(path, read_only=True)
 
 
+def _exec(command: Sequence[str]) -> None:
+    try:
+        os.execvp(command[0], command)
+    except OSError as error:
+        print(f"onlinesim sandbox: cannot start {list(command)}: {error}", file=sys.stderr)
+    os._exit(EXIT_SANDBOX_FAILED)
+
+
+def _quiet_stdio() -> None:
+    """Let go of the protocol pipes, so the command alone holds them (EOF when it exits)."""
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 0)
+    os.dup2(null, 1)
+    os.close(null)
+
+
+def _init(command: Sequence[str], report: int) -> None:
+    """Pid 1 of the new namespace: start the command, reap orphans, report its wait status."""
+    try:
+        _mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc")
+        worker = os.fork()
+    except OSError as error:
+        print(f"onlinesim sandbox: cannot start {list(command)}: {error}", file=sys.stderr)
+        os._exit(EXIT_SANDBOX_FAILED)
+    if worker == 0:
+        os.close(report)
+        _exec(command)
+    _quiet_stdio()
+    while True:
+        reaped, status = os.waitpid(-1, 0)
+        if reaped == worker:
+            os.write(report, str(status).encode())
+            os._exit(0)  # the kernel now kills whatever else the command left in the namespace
+
+
+def run_in_pid_namespace(command: Sequence[str]) -> int:
+    """In the host namespace: fork the namespace's init, wait, then end as the command ended."""
+    status_read, status_write = os.pipe()
+    init = os.fork()
+    if init == 0:
+        os.close(status_read)
+        _init(command, status_write)
+    os.close(status_write)
+    _quiet_stdio()
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_IGN)  # the group's signals reach the command directly
+    os.waitpid(init, 0)
+    reported = os.read(status_read, 32)
+    if not reported:
+        return EXIT_SANDBOX_FAILED
+    status = int(reported)
+    if os.WIFSIGNALED(status):
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    return os.waitstatus_to_exitcode(status)
+
+
 def wrap(
     command: Sequence[str],
     network: bool,
@@ -205,11 +276,14 @@ def wrap(
     writable: Sequence[Path],
     hidden: Sequence[Path],
     everything: bool,
+    pid: bool = False,
 ) -> list[str]:
     """The argv that runs `command` inside the sandbox (the harness's own Python)."""
     argv = [sys.executable, "-I", str(Path(__file__).resolve())]
     if network:
         argv.append("--network")
+    if pid:
+        argv.append("--pid-namespace")
     if everything:
         argv.append("--everything-read-only")
     argv += [f"--read-only={p}" for p in read_only]
@@ -233,16 +307,29 @@ def _probe_files(scratch: str, found: dict) -> None:
     found["read_only_everything"] = True
 
 
+def _probe_pid() -> bool:
+    _check(_libc.unshare(CLONE_NEWPID), "unshare (pid namespace)")
+    child = os.fork()
+    if child == 0:
+        try:
+            _mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc")
+            os._exit(0 if os.getpid() == 1 and os.listdir("/proc/1") else 1)
+        except OSError:
+            os._exit(1)
+    return os.waitpid(child, 0)[1] == 0
+
+
 def _probe(scratch: str) -> dict:
     """Try each isolation step in this (throw-away) process and say what worked."""
     found = {"network": False, "read_only_data": False, "read_only_everything": False}
-    found.update(hide=False, notes=[])
+    found.update(hide=False, pid=False, notes=[])
     try:
         _unshare(CLONE_NEWNET | CLONE_NEWNS)
         _loopback_up()
         found["network"] = True
         _mount(None, "/", MS_REC | MS_PRIVATE)
         _probe_files(scratch, found)
+        found["pid"] = _probe_pid()
     except OSError as error:
         found["notes"].append(f"namespace isolation incomplete here ({error})")
     return found
@@ -268,6 +355,7 @@ def support() -> Support:
         read_only_data=bool(found.get("read_only_data")),
         read_only_everything=bool(found.get("read_only_everything")),
         hide=bool(found.get("hide")),
+        pid=bool(found.get("pid")),
         notes=tuple(found.get("notes", ())),
     )
 
@@ -276,6 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run a command inside the process sandbox.")
     parser.add_argument("--probe", metavar="SCRATCH", help="try each step in SCRATCH; JSON out")
     parser.add_argument("--network", action="store_true", help="keep the host network")
+    parser.add_argument("--pid-namespace", action="store_true")
     parser.add_argument("--everything-read-only", action="store_true")
     parser.add_argument("--read-only", action="append", default=[])
     parser.add_argument("--writable", action="append", default=[])
@@ -286,10 +375,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(_probe(args.probe)))
         return 0
     try:
-        enter(args.network, args.read_only, args.writable, args.hide, args.everything_read_only)
-        os.execvp(args.command[0], args.command)
+        enter(
+            args.network,
+            args.read_only,
+            args.writable,
+            args.hide,
+            args.everything_read_only,
+            args.pid_namespace,
+        )
     except OSError as error:
-        print(f"onlinesim sandbox: cannot start {args.command}: {error}", file=sys.stderr)
+        print(f"onlinesim sandbox: cannot isolate {args.command}: {error}", file=sys.stderr)
+        return EXIT_SANDBOX_FAILED
+    if args.pid_namespace:
+        return run_in_pid_namespace(args.command)
+    _exec(args.command)
     return EXIT_SANDBOX_FAILED
 
 

@@ -5,7 +5,8 @@
   process ever seen in the tree (also those that left the group).
 - memory: a monitor thread sums PSS over the process tree every
   `sample_interval_s` and kills the group as soon as the limit is crossed.
-- network and files: `harness.sandbox` namespaces, where the OS allows them.
+- network, files, processes: `harness.sandbox` namespaces, where the OS
+  allows them; in a PID namespace nothing the phase started outlives it.
 - GPU: hidden with CUDA_VISIBLE_DEVICES="" when not granted, which a
   program could undo; nothing stronger exists without containers.
 """
@@ -161,10 +162,14 @@ class ProcessPhase(RunningPhase):
         if self._process.poll() is None:
             self._stopped = True
             self._signal_all(signal.SIGTERM)
-            deadline = time.monotonic() + grace_s
-            while time.monotonic() < deadline and self._monitor.seen_alive():
-                time.sleep(0.05)
+            self._wait_gone(grace_s)
         return self._finish()
+
+    def _wait_gone(self, timeout_s: float) -> None:
+        """Until no process of the tree runs (zombies count as gone), at most timeout_s."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self._monitor.seen_alive():
+            time.sleep(0.01)
 
     def _kill_for_memory(self) -> None:
         self._killed_for_memory = True
@@ -192,11 +197,7 @@ class ProcessPhase(RunningPhase):
             self._signal_all(signal.SIGKILL)
             code = self._process.wait()
             self._monitor.stop()
-            for process in self._monitor.seen_alive():
-                try:
-                    process.wait(timeout=1.0)
-                except psutil.Error:
-                    continue
+            self._wait_gone(1.0)
             self.close_stdin()
             self._log.close()
             peak = self._monitor.peak_memory_bytes or None
@@ -226,6 +227,7 @@ class ProcessRunner(Runner):
                 read_only_data=False,
                 read_only_everything=False,
                 hide=False,
+                pid=False,
                 notes=("isolation switched off",),
             )
         return sandbox.support()
@@ -255,7 +257,16 @@ class ProcessRunner(Runner):
             )
         if not limits.gpu:
             notes.append("gpu: hidden by CUDA_VISIBLE_DEVICES only, which a program can undo")
-        notes.append("the phase runs as the harness's user and can see its processes")
+        if support.pid:
+            notes.append(
+                "processes: own PID namespace; the phase cannot see or signal the harness, "
+                "and nothing it starts outlives it"
+            )
+        else:
+            notes.append(
+                "processes: NOT isolated (no PID namespace here); the phase runs as the "
+                "harness's user and could signal or inspect the harness"
+            )
         return Enforcement(
             memory=True,
             network=limits.network or support.network,
@@ -268,7 +279,7 @@ class ProcessRunner(Runner):
         support = self._support()
         read_only = [m.path for m in spec.mounts if not m.writable and m.path.exists()]
         argv = list(spec.command)
-        if support.network or support.read_only_data:
+        if support.network or support.read_only_data or support.pid:
             argv = sandbox.wrap(
                 argv,
                 network=spec.limits.network or not support.network,
@@ -278,5 +289,6 @@ class ProcessRunner(Runner):
                 else [],
                 hidden=[p for p in spec.hidden if p.is_dir()] if support.hide else [],
                 everything=support.read_only_everything,
+                pid=support.pid,
             )
         return ProcessPhase(spec, argv, self.sample_interval_s, on_sample)

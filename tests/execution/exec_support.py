@@ -5,8 +5,11 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 from harness.demo_data import make_image_set
 from harness.phases import PredictLimits, PredictRequest
@@ -113,3 +116,42 @@ def make_run_folder(tmp_path: Path) -> RunFolder:
     scratch.mkdir()
     hidden = (folder_to_hide(tmp_path),)
     return RunFolder(root, train_dir, test_dir, model_dir, scratch, requests, truth, hidden)
+
+
+class Descendants:
+    """Every process started under this test process while the block runs (host pids)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, psutil.Process] = {}
+        self.command_lines: set[str] = set()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            for process in me.children(recursive=True):
+                self.seen.setdefault(process.pid, process)
+                try:
+                    self.command_lines.add(" ".join(process.cmdline()))
+                except psutil.Error:
+                    continue
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> Descendants:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def still_running(self) -> list[psutil.Process]:
+        alive = []
+        for process in self.seen.values():
+            try:
+                if process.is_running() and process.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(process)
+            except psutil.NoSuchProcess:
+                continue
+        return alive

@@ -119,3 +119,24 @@ def test_without_isolation_the_report_admits_the_network_is_open(run_folder):
         spec = run_folder.train_spec("network", TOY_CONNECT_ADDR=address)
         outcome = run_train(open_runner, spec, 30, 1, run_folder.model_dir)
     assert outcome.status is Status.CRASHED
+
+
+SEE_THE_HARNESS = """
+import os, sys
+harness = int(sys.argv[1])
+try:
+    os.kill(harness, 0)
+    print("signal reached")
+except ProcessLookupError:
+    print("signal no-such-process")
+print("procfs", "visible" if os.path.exists(f"/proc/{harness}") else "absent")
+print("processes", sum(name.isdigit() for name in os.listdir("/proc")))
+"""
+
+
+def test_the_phase_cannot_see_or_signal_the_harness(run_folder, runner):
+    said = _run_python(run_folder, runner, SEE_THE_HARNESS, str(os.getpid()))
+    assert said["signal"] == "no-such-process"
+    assert said["procfs"] == "absent"
+    assert int(said["processes"]) <= 3  # the namespace's init, the program, nothing else
+    assert any("PID namespace" in note for note in runner.enforcement(Limits()).notes)

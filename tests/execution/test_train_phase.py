@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import os
-import re
 import socket
 
-import psutil
+from exec_support import Descendants
 
 from harness.outcome import Status
 from harness.phases import run_train
 from harness.runners.base import Limits
-
-
-def _still_running(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def test_constant_trains_and_exports(run_folder, runner):
@@ -50,27 +41,38 @@ def test_no_model_exported(run_folder, runner):
     assert "MODEL_INFERENCE_PATH" in outcome.reason
 
 
-def test_timeout_kills_the_whole_group_even_when_sigterm_is_ignored(run_folder, runner):
+def test_timeout_kills_the_whole_tree_even_when_sigterm_is_ignored(run_folder, runner):
     spec = run_folder.train_spec("sleep_forever", TOY_IGNORE_SIGTERM="1")
-    outcome = run_train(runner, spec, 1.5, 0.5, run_folder.model_dir)
+    with Descendants() as phase_processes:
+        outcome = run_train(runner, spec, 1.5, 0.5, run_folder.model_dir)
     assert outcome.status is Status.TIMEOUT
     assert "1.5 s budget" in outcome.reason
     assert outcome.details["stopped_by_harness"] is True
     assert outcome.details["signal"] == 9  # SIGTERM was ignored, so the kill ended it
-    found = re.search(r"pid (\d+), grandchild pid (\d+)", "\n".join(outcome.log_tail))
-    assert found, outcome.log_tail
-    root, grandchild = int(found[1]), int(found[2])
-    assert not _still_running(root)
-    assert not _still_running(grandchild)
-    group = [p for p in psutil.process_iter() if _pgid(p.pid) == root and _still_running(p.pid)]
-    assert group == []
+    assert any("grandchild pid" in line for line in outcome.log_tail)
+    assert any("time.sleep(3600)" in line for line in phase_processes.command_lines)
+    assert phase_processes.still_running() == []
 
 
-def _pgid(pid: int) -> int | None:
-    try:
-        return os.getpgid(pid)
-    except OSError:
-        return None
+DAEMON = """
+import os, pathlib, time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        time.sleep(3600)
+    os._exit(0)
+time.sleep(0.3)
+pathlib.Path(os.environ["MODEL_INFERENCE_PATH"], "model.bin").write_text("m")
+"""
+
+
+def test_a_detached_daemon_does_not_outlive_the_phase(run_folder, runner):
+    spec = dataclasses.replace(run_folder.train_spec("constant"), command=("python", "-c", DAEMON))
+    with Descendants() as phase_processes:
+        outcome = run_train(runner, spec, 30, 1, run_folder.model_dir)
+    assert outcome.status is Status.OK
+    assert len(phase_processes.seen) >= 3
+    assert phase_processes.still_running() == []
 
 
 def test_memory_hog_is_stopped_and_reported(run_folder, runner):
