@@ -159,20 +159,17 @@ def _hide(hidden: Sequence[str], keep: Sequence[str]) -> None:
     clones = []
     for path in kept:
         flags = OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC
-        clones.append(
-            (
-                path,
-                _check(
-                    _libc.syscall(SYS_OPEN_TREE, AT_FDCWD, path.encode(), flags),
-                    f"open_tree {path}",
-                ),
-            )
-        )
+        tree = _libc.syscall(SYS_OPEN_TREE, AT_FDCWD, path.encode(), flags)
+        clones.append((path, os.path.isdir(path), _check(tree, f"open_tree {path}")))
     for folder in sorted(hidden, key=len):
         if os.path.isdir(folder):
             _mount("tmpfs", folder, MS_NOSUID | MS_NODEV, "tmpfs", "mode=0755,size=1m")
-    for path, descriptor in clones:
-        os.makedirs(path, exist_ok=True)
+    for path, is_dir, descriptor in clones:
+        if is_dir:
+            os.makedirs(path, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            Path(path).touch()
         result = _libc.syscall(
             SYS_MOVE_MOUNT, descriptor, b"", AT_FDCWD, path.encode(), MOVE_MOUNT_F_EMPTY_PATH
         )

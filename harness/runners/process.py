@@ -276,6 +276,9 @@ class ProcessRunner(Runner):
         )
 
     def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> ProcessPhase:
+        for mount in spec.mounts:
+            if mount.writable:
+                mount.path.mkdir(parents=True, exist_ok=True)  # or the sandbox could not show it
         support = self._support()
         read_only = [m.path for m in spec.mounts if not m.writable and m.path.exists()]
         argv = list(spec.command)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from harness.outcome import Status
 from harness.phases import run_train
-from harness.runners.base import Limits
+from harness.runners.base import Limits, Mount
 from harness.runners.process import ProcessRunner
 
 PROBE_FILES = """
@@ -140,3 +140,31 @@ def test_the_phase_cannot_see_or_signal_the_harness(run_folder, runner):
     assert said["procfs"] == "absent"
     assert int(said["processes"]) <= 3  # the namespace's init, the program, nothing else
     assert any("PID namespace" in note for note in runner.enforcement(Limits()).notes)
+
+
+READ_AND_WRITE = """
+import sys
+from pathlib import Path
+print("file", Path(sys.argv[1]).read_text())
+Path(sys.argv[2], "out.txt").write_text("written")
+print("dir written")
+print("secret", "visible" if Path(sys.argv[3]).exists() else "absent")
+"""
+
+
+def test_file_mount_and_missing_writable_folder_inside_a_hidden_one(run_folder, runner, tmp_path):
+    settings = tmp_path / "hidden_place" / "settings.txt"
+    settings.parent.mkdir()
+    settings.write_text("visible")
+    (tmp_path / "hidden_place" / "secret.txt").write_text("secret")
+    assert tmp_path.resolve().is_relative_to(run_folder.hidden[0])
+    metrics = tmp_path / "hidden_place" / "metrics"
+    spec = run_folder.train_spec("constant")
+    mounts = (*spec.mounts, Mount(settings), Mount(metrics, writable=True))
+    secret = tmp_path / "hidden_place" / "secret.txt"
+    arguments = (str(settings), str(metrics), str(secret))
+    said = _run_python(run_folder, runner, READ_AND_WRITE, *arguments, mounts=mounts)
+    assert said["file"] == "visible"
+    assert said["dir"] == "written"
+    assert said["secret"] == "absent"
+    assert (metrics / "out.txt").read_text() == "written"
