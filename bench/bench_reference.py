@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "submission"))
 
 from garbage import ensemble, features, heads  # noqa: E402
 from garbage.budget import Budget  # noqa: E402
-from garbage.config import load_config  # noqa: E402
+from garbage.config import OVERRIDE_ENV, load_config  # noqa: E402
 from garbage.images import list_dataset, stratified_split  # noqa: E402
 from garbage.metrics import MetricsLog  # noqa: E402
 from garbage.training import Trainer  # noqa: E402
@@ -58,56 +58,51 @@ def stage(data: Path, root: Path, test_fraction: float, seed: int):
     return root / "train", root / "test", truth
 
 
-def part_a(train_dir: Path, test_dir: Path, truth: dict, finetune_s: float) -> list[dict]:
+def part_a(
+    train_dir: Path, test_dir: Path, truth: dict, finetune_s: float, config: Path | None
+) -> list[dict]:
     rows = []
-    cfg = load_config({})
-    trainer = Trainer(
-        cfg, train_dir, Path(tempfile.mkdtemp()), Budget(time.time() + 1e6, 0), MetricsLog(None)
-    )
+    cfg = load_config({OVERRIDE_ENV: str(config)} if config else {})
+    far = Budget(time.time() + 1e6, 0)
+    trainer = Trainer(cfg, train_dir, Path(tempfile.mkdtemp()), far, MetricsLog(None))
     test_paths = sorted(test_dir.glob("*.jpg"))
     y_test = np.asarray([trainer.data.classes.index(truth[p.stem]) for p in test_paths])
-    members, test_probs = {}, {}
+    members, tests = {}, {}
+
+    def test_probs(member, flip: bool) -> np.ndarray:
+        acts = tests[member.spec.name][: 2 if flip else 1]
+        outs = [member.head.predict_on_batch(features.pooled(member.parts.top, a)) for a in acts]
+        return np.mean([np.asarray(o) for o in outs], axis=0)
+
     for name in cfg.backbones:
         t0 = time.time()
         member = trainer.add_member(name, first=True)
         seconds = time.time() - t0
-        act, _ = features.split_activations(
-            member.parts.bottom, member.spec, "test", test_paths, 0, 0
-        )
-        members[name] = (member, act)
-        probs = np.asarray(member.head.predict_on_batch(features.pooled(member.parts.top, act)))
-        test_probs[name] = probs
-        rows.append(
-            row(
-                f"{name}: features + default head (config.toml)",
-                member.val_accuracy,
-                ensemble.accuracy(probs, y_test),
-                seconds,
-            )
-        )
+        spec, bottom = member.spec, member.parts.bottom
+        tests[name] = [
+            features.split_activations(bottom, spec, "test", test_paths, copy, 0)[0]
+            for copy in (0, features.MIRRORED)
+        ]
+        members[name] = member
+        test_acc = ensemble.accuracy(test_probs(member, False), y_test)
+        rows.append(row(f"{name}: features + default head", member.val_accuracy, test_acc, seconds))
+        flip_acc = ensemble.accuracy(test_probs(member, True), y_test)
+        rows.append(row(f"{name}: default head + flip TTA", None, flip_acc, 0.0))
+    plain = dict(cost_table="", mixup_alpha=0.0, label_smoothing=0.0)
     variants = [
-        (
-            "frozen features, dense head, plain CE",
-            dict(head="dense", cost_table="", mixup_alpha=0.0, label_smoothing=0.0),
-        ),
-        (
-            "+ SVD/SE attention head",
-            dict(head="se", cost_table="", mixup_alpha=0.0, label_smoothing=0.0),
-        ),
-        ("+ cost loss", dict(head="se", mixup_alpha=0.0, label_smoothing=0.0)),
-        ("+ mixup", dict(head="se", cost_table="", label_smoothing=0.0)),
-        ("+ label smoothing", dict(head="se", cost_table="", mixup_alpha=0.0)),
-        ("SE, cost + mixup + smoothing (all)", dict(head="se")),
-        (
-            "SE, focal loss + mixup",
-            dict(head="se", loss="focal", label_smoothing=0.0, cost_table=""),
-        ),
-        ("dense, cost + mixup + smoothing", dict(head="dense")),
+        ("frozen features, dense head, plain CE", dict(plain, head="dense")),
+        ("+ SVD/SE attention head", dict(plain, head="se")),
+        ("SE + cost loss", dict(plain, head="se", cost_table=cfg.cost_table)),
+        ("SE + mixup", dict(plain, head="se", mixup_alpha=cfg.mixup_alpha)),
+        ("SE + label smoothing", dict(plain, head="se", label_smoothing=cfg.label_smoothing)),
+        ("SE + focal loss", dict(plain, head="se", loss="focal")),
+        ("dense + cost + mixup + smoothing", dict(head="dense")),
+        ("SE + cost + mixup + smoothing", dict(head="se")),
     ]
-    for name, (member, act) in members.items():
+    for name, member in members.items():
         train_feats = features.pooled(member.parts.top, member.train_act)
         val_feats = features.pooled(member.parts.top, member.val_act)
-        test_feats = features.pooled(member.parts.top, act)
+        test_feats = features.pooled(member.parts.top, tests[name][0])
         for label, overrides in variants:
             trainer.cfg = dataclasses.replace(cfg, **overrides)
             trainer.loss = trainer.build_loss()
@@ -126,41 +121,35 @@ def part_a(train_dir: Path, test_dir: Path, truth: dict, finetune_s: float) -> l
             rows.append(row(f"{name}: {label}", val_acc, test_acc, time.time() - t0))
     trainer.cfg = cfg
     trainer.loss = trainer.build_loss()
-    trainer.members = [m for m, _ in members.values()]
-    accs = [m.val_accuracy for m in trainer.members]
-    w = ensemble.member_weights(accs)
-    ens = ensemble.combine(list(test_probs.values()), w)
-    val_ens = ensemble.combine([m.val_probs for m in trainer.members], w)
-    rows.append(
-        row(
-            "ensemble " + " + ".join(members) + " (weights from val accuracy)",
-            ensemble.accuracy(val_ens, trainer.val_labels()),
-            ensemble.accuracy(ens, y_test),
-            0.0,
-        )
-    )
-    for name, (member, act) in members.items():
+    trainer.members = list(members.values())
+    rows += ensemble_rows(trainer, y_test, test_probs, "")
+    for member in trainer.members:
         t0 = time.time()
         trainer.fine_tune(member, finetune_s)
-        probs = np.asarray(member.head.predict_on_batch(features.pooled(member.parts.top, act)))
-        test_probs[name] = probs
+        test_acc = ensemble.accuracy(test_probs(member, False), y_test)
         rows.append(
             row(
-                f"{name}: + fine-tune top block ({finetune_s:.0f} s)",
+                f"{member.spec.name}: + fine-tune top block ({finetune_s:.0f} s)",
                 member.val_accuracy,
-                ensemble.accuracy(probs, y_test),
+                test_acc,
                 time.time() - t0,
             )
         )
+    rows += ensemble_rows(trainer, y_test, test_probs, " after fine-tune")
+    return rows
+
+
+def ensemble_rows(trainer: Trainer, y_test: np.ndarray, test_probs, suffix: str) -> list[dict]:
+    """The members' weighted average (weights from validation accuracy), without and with TTA."""
+    names = " + ".join(m.spec.name for m in trainer.members)
     w = ensemble.member_weights([m.val_accuracy for m in trainer.members])
-    rows.append(
-        row(
-            "ensemble after fine-tune",
-            None,
-            ensemble.accuracy(ensemble.combine(list(test_probs.values()), w), y_test),
-            0.0,
-        )
-    )
+    val = ensemble.combine([m.val_probs for m in trainer.members], w)
+    val_acc = ensemble.accuracy(val, trainer.val_labels())
+    rows = []
+    for flip in (False, True):
+        probs = ensemble.combine([test_probs(m, flip) for m in trainer.members], w)
+        label = f"ensemble {names}{suffix}" + (" + flip TTA" if flip else "")
+        rows.append(row(label, None if flip else val_acc, ensemble.accuracy(probs, y_test), 0.0))
     return rows
 
 
@@ -172,13 +161,18 @@ def row(step: str, val: float | None, test: float, seconds: float) -> dict:
     return {"step": step, "val_accuracy": val, "test_accuracy": test, "seconds": round(seconds, 1)}
 
 
-def part_b(train_dir: Path, test_dir: Path, truth: dict, budget_s: float, root: Path) -> dict:
+def part_b(
+    train_dir: Path, test_dir: Path, truth: dict, budget_s: float, root: Path, config: Path | None
+) -> dict:
     package = root / "package"
     shutil.copytree(ROOT / "submission", package, ignore=shutil.ignore_patterns("__pycache__"))
     model_dir, scratch, metrics = root / "model", root / "scratch", root / "metrics"
     for d in (model_dir, scratch, metrics):
         d.mkdir()
     env = {"MODEL_INFERENCE_PATH": str(model_dir), "TMPDIR": str(scratch), "HOME": str(scratch)}
+    if config:
+        shutil.copy(config, package / "bench_config.toml")
+        env[OVERRIDE_ENV] = str(package / "bench_config.toml")
     runner = create_runner("process")
     train = PhaseSpec(
         "train",
@@ -257,7 +251,8 @@ def main() -> int:
     parser.add_argument("--test-fraction", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--finetune-s", type=float, default=120.0)
-    parser.add_argument("--parts", default="ab")
+    parser.add_argument("--parts", default="ab", help="a: ladder on one cache, b: budgeted run")
+    parser.add_argument("--config", type=Path, help="TOML overriding submission/config.toml")
     parser.add_argument("--out", type=Path, default=Path("runs/bench_reference.json"))
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench_reference_"))
@@ -266,10 +261,12 @@ def main() -> int:
     print(f"staged {n_train} train / {len(truth)} test images in {root}")
     result = {"data": str(args.data), "seed": args.seed}
     if "b" in args.parts:
-        result["budgeted_run"] = part_b(train_dir, test_dir, truth, args.budget, root / "b")
+        result["budgeted_run"] = part_b(
+            train_dir, test_dir, truth, args.budget, root / "b", args.config
+        )
         print(json.dumps(result["budgeted_run"], indent=2), flush=True)
     if "a" in args.parts:
-        result["ladder"] = part_a(train_dir, test_dir, truth, args.finetune_s)
+        result["ladder"] = part_a(train_dir, test_dir, truth, args.finetune_s, args.config)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(f"written {args.out}")

@@ -43,8 +43,9 @@ class TrainConfig:
     cost_table: str = "config/error_types.csv"  # relative to the package; "" = uniform
     finetune: bool = True
     finetune_lr: float = 1e-4
-    finetune_epochs: int = 10
+    finetune_epochs: int = 40
     ensemble: bool = True
+    tta_flip: bool = True  # predict: average the image and its mirror image
     default_budget_s: float = 3 * 3600.0  # when the harness gives no deadline
     margin_fraction: float = 0.08  # of the budget kept free before the deadline
     margin_min_s: float = 8.0

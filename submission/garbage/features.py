@@ -17,11 +17,13 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from PIL import ImageOps
 
 from garbage.backbones import BackboneSpec
 from garbage.images import augment, load_rgb, to_input
 
 BATCH = 32
+MIRRORED = -1  # copy number of the left-right mirrored image (test-time augmentation)
 
 
 def cache_dir() -> Path:
@@ -51,6 +53,8 @@ def _inputs(
             continue
         if copy > 0:
             im = augment(im, rng)
+        elif copy == MIRRORED:
+            im = ImageOps.mirror(im)
         arrays.append(to_input(im, spec.input_size, spec.preprocessing))
     return np.stack(arrays), np.asarray(ok)
 
@@ -64,7 +68,10 @@ def split_activations(
     seed: int,
     on_batch: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bottom-part activations (float16) for copy `copy` (0 = plain image), and a readable mask."""
+    """Bottom-part activations (float16) of copy `copy` of each image, and a readable mask.
+
+    copy 0 is the plain image, 1..k random augmentations, MIRRORED the mirror image.
+    """
     key = cache_key(spec, split, paths, copy, seed)
     feats_file, ok_file = cache_dir() / f"{key}.npy", cache_dir() / f"{key}.ok.npy"
     if feats_file.is_file() and ok_file.is_file():

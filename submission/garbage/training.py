@@ -264,7 +264,7 @@ class Trainer:
             self.model_dir,
             self.data.classes,
             exported,
-            {"stage": stage, "val_accuracy": acc},
+            {"stage": stage, "val_accuracy": acc, "tta_flip": self.cfg.tta_flip},
         )
         write_resolved(self.cfg, self.model_dir / "train_config.json")
         self.export_s = max(self.export_s, (time.time() - t0) / max(1, len(chosen)))
