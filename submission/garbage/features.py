@@ -33,7 +33,9 @@ def cache_dir() -> Path:
 
 
 def cache_key(spec: BackboneSpec, split: str, paths: list[Path], copy: int, seed: int) -> str:
-    h = hashlib.sha1(f"{spec.name}|{split}|{spec.input_size}|{copy}|{seed}".encode())
+    weights = spec.weights_path()
+    stamp = weights.stat().st_mtime_ns if weights is not None and weights.is_file() else None
+    h = hashlib.sha1(f"{spec.name}|{stamp}|{split}|{spec.input_size}|{copy}|{seed}".encode())
     for p in paths:
         st = p.stat()
         h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}".encode())
@@ -43,7 +45,7 @@ def cache_key(spec: BackboneSpec, split: str, paths: list[Path], copy: int, seed
 def _inputs(
     spec: BackboneSpec, paths: list[Path], copy: int, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng([seed, copy])
+    rng = np.random.default_rng([seed, copy - MIRRORED])
     arrays, ok = [], []
     for path in paths:
         im = load_rgb(path)
@@ -67,14 +69,16 @@ def split_activations(
     copy: int,
     seed: int,
     on_batch: Callable[[int, int], None] | None = None,
+    cache: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bottom-part activations (float16) of copy `copy` of each image, and a readable mask.
 
     copy 0 is the plain image, 1..k random augmentations, MIRRORED the mirror image.
+    Pass cache=False for randomly initialised backbones: their activations differ per run.
     """
     key = cache_key(spec, split, paths, copy, seed)
     feats_file, ok_file = cache_dir() / f"{key}.npy", cache_dir() / f"{key}.ok.npy"
-    if feats_file.is_file() and ok_file.is_file():
+    if cache and feats_file.is_file() and ok_file.is_file():
         return np.load(feats_file), np.load(ok_file)
     chunks, oks = [], []
     for start in range(0, len(paths), BATCH):
@@ -84,8 +88,9 @@ def split_activations(
         if on_batch is not None:
             on_batch(min(start + BATCH, len(paths)), len(paths))
     feats, ok = np.concatenate(chunks), np.concatenate(oks)
-    np.save(feats_file, feats)
-    np.save(ok_file, ok)
+    if cache:
+        np.save(feats_file, feats)
+        np.save(ok_file, ok)
     return feats, ok
 
 

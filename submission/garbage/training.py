@@ -119,7 +119,10 @@ class Trainer:
             return None
         log(f"{name}: {per_image * 1000:.0f} ms per image through the frozen bottom")
         t0 = time.time()
-        plain, ok = features.split_activations(parts.bottom, spec, "plain", paths, 0, self.cfg.seed)
+        cache = self.cfg.pretrained and spec.weights_file is not None
+        plain, ok = features.split_activations(
+            parts.bottom, spec, "plain", paths, 0, self.cfg.seed, cache=cache
+        )
         self.metrics.write("features", backbone=name, copy=0, seconds=round(time.time() - t0, 1))
         train_paths = [paths[i] for i in self.train_idx]
         left = self.budget.time_remaining() - self.reserve()
@@ -129,7 +132,7 @@ class Trainer:
         for c in range(1, copies + 1):
             t0 = time.time()
             act, _ = features.split_activations(
-                parts.bottom, spec, "train", train_paths, c, self.cfg.seed
+                parts.bottom, spec, "train", train_paths, c, self.cfg.seed, cache=cache
             )
             train_blocks.append(act)
             self.metrics.write(
