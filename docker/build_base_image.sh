@@ -57,12 +57,15 @@ if [ ! -s "$tarball" ]; then
   mkdir -p "$CACHE_DIR"
   rootfs=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
   trap 'remove_rootfs "$rootfs"; rm -f "$tarball.part"' EXIT
+  trap 'exit 130' INT TERM
   say "debootstrap $SUITE from $mirror (a few minutes, once per machine)"
   debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$rootfs" "$mirror" >&2
   # apt's package lists and caches only make the image bigger.
   rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb
   tar -C "$rootfs" --numeric-owner -czf "$tarball.part" .
   mv "$tarball.part" "$tarball"
+  # Tarballs of earlier versions of this script are never used again.
+  find "$CACHE_DIR" -maxdepth 1 -name "base-$SUITE-*.tar.gz" ! -name "${tarball##*/}" -delete
 fi
 
 say "importing $tarball as $tag"

@@ -65,6 +65,16 @@ USER root
 RUN --mount=type=secret,id=ca_bundle onlinesim-install-requirements /tmp/onlinesim-requirements.txt
 """
 
+# Where the engine's cgroup keeps a container's peak memory, when this is the engine's
+# host: cgroup v1 and v2, cgroupfs and systemd drivers.
+CGROUP_POLL_S = 0.02  # a read costs microseconds; the files vanish soon after the exit
+CGROUP_PEAK_FILES = (
+    "/sys/fs/cgroup/memory/docker/{id}/memory.max_usage_in_bytes",
+    "/sys/fs/cgroup/memory/system.slice/docker-{id}.scope/memory.max_usage_in_bytes",
+    "/sys/fs/cgroup/docker/{id}/memory.peak",
+    "/sys/fs/cgroup/system.slice/docker-{id}.scope/memory.peak",
+)
+
 _live_containers: dict[str, docker.DockerClient] = {}
 _live_lock = threading.Lock()
 
@@ -276,6 +286,11 @@ class DockerRunner(Runner):
             _live_containers[container_id] = self.client
         try:
             return DockerPhase(self.client, container_id, spec, on_sample)
+        except docker_errors.APIError as error:
+            # A missing program or work dir fails at start; as OSError it reads
+            # like the process runner's "could not be started".
+            _remove_container(self.client, container_id)
+            raise OSError(error.explanation or str(error)) from error
         except BaseException:
             _remove_container(self.client, container_id)
             raise
@@ -320,6 +335,7 @@ class DockerPhase(RunningPhase):
         self._on_sample = on_sample
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._peak_memory: int | None = None
+        self._cgroup_peak: int | None = None
         self._stopped_by_harness = False
         self._exit: ExitInfo | None = None
         self._exited = threading.Event()
@@ -333,6 +349,7 @@ class DockerPhase(RunningPhase):
         spec.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._api.start(container_id)
         self._thread(self._follow_stats)  # ends by itself once the container is gone
+        self._thread(self._watch_cgroup_peak)
         self._threads = [self._thread(self._follow_log), self._thread(self._wait_for_exit)]
         if self._sock is not None:
             self._threads.append(self._thread(self._read_stdout))
@@ -356,6 +373,19 @@ class DockerPhase(RunningPhase):
                     log.flush()
             except docker_errors.DockerException:
                 pass
+
+    def _watch_cgroup_peak(self) -> None:
+        """Read the container's cgroup peak until it exits: phases too short for stats."""
+        files = [Path(pattern.format(id=self._id)) for pattern in CGROUP_PEAK_FILES]
+        while not self._exited.is_set():
+            for path in files:
+                try:
+                    peak = int(path.read_text())
+                except (OSError, ValueError):
+                    continue
+                self._cgroup_peak = max(self._cgroup_peak or 0, peak)
+                break
+            self._exited.wait(CGROUP_POLL_S)
 
     def _follow_stats(self) -> None:
         try:
@@ -389,7 +419,8 @@ class DockerPhase(RunningPhase):
             state = {"ExitCode": None, "OOMKilled": False}
         code = state.get("ExitCode")
         oom = bool(state.get("OOMKilled"))
-        peak = self._peak_memory
+        readings = [p for p in (self._peak_memory, self._cgroup_peak) if p is not None]
+        peak = max(readings) if readings else None
         if oom and self._spec.limits.memory_bytes:
             # The kernel killed it on reaching the limit, often before stats caught up.
             peak = max(peak or 0, self._spec.limits.memory_bytes)

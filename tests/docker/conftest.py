@@ -48,10 +48,25 @@ def base_image(engine: docker.DockerClient) -> str:
 
 
 @pytest.fixture(scope="session")
-def project_image(base_image: str) -> str:
+def project_image(base_image: str, engine: docker.DockerClient) -> str:
     """The project's Dockerfile on the local base, harness only (no TensorFlow)."""
     args = ("--base", base_image, "--tag", PROJECT_IMAGE, "--no-submission-deps")
-    return _script("docker/build_image.sh", *args).splitlines()[-1]
+    try:
+        previous = engine.images.get(PROJECT_IMAGE).id
+    except docker.errors.ImageNotFound:
+        previous = None
+    tag = _script("docker/build_image.sh", *args).splitlines()[-1]
+    if previous not in (None, engine.images.get(tag).id):
+        _remove_image(engine, previous)  # the last run's build, untagged now
+    return tag
+
+
+def _remove_image(engine: docker.DockerClient, image: str) -> None:
+    """Remove an image of ours unless something still uses it."""
+    try:
+        engine.images.remove(image)
+    except docker.errors.APIError:
+        pass
 
 
 def labelled_containers(engine: docker.DockerClient) -> list[str]:

@@ -12,6 +12,8 @@ import pytest
 from docker_support import NO_LIMITS
 
 from harness.errors import UserError
+from harness.outcome import Status
+from harness.phases import run_train
 from harness.runners.base import Limits
 from harness.runners.docker import LABEL, DockerRunner, docker_available
 
@@ -132,3 +134,24 @@ def test_gpu_is_enforced_only_with_an_nvidia_runtime(docker_runner):
         assert any("no NVIDIA runtime" in note for note in enforcement.notes)
     assert docker_runner.enforcement(NO_LIMITS).network
     assert docker_available()[0]
+
+
+def test_a_program_that_cannot_start_crashes_as_under_the_process_runner(
+    run_folder, docker_runner, process_runner
+):
+    spec = _command(run_folder.train_spec("constant"), "no-such-program-here")
+    statuses = {
+        name: run_train(runner, spec, 30, 1, run_folder.model_dir).status
+        for name, runner in {"process": process_runner, "docker": docker_runner}.items()
+    }
+    assert statuses == {"process": Status.CRASHED, "docker": Status.CRASHED}
+    assert "no-such-program-here" in spec.log_path.read_text()
+
+
+def test_a_short_phase_still_reports_its_peak_memory(run_folder, docker_runner):
+    # Over well before stats' first reading (about 1 s), not before a cgroup poll.
+    script = "import time; b = bytearray(50 * 2**20); b[::4096] = b'1' * 12800; time.sleep(0.3)"
+    spec = _command(run_folder.train_spec("constant"), "python", "-c", script)
+    info = docker_runner.launch(spec).wait(60)
+    assert info is not None and info.exit_code == 0
+    assert info.peak_memory_bytes is not None and info.peak_memory_bytes > 50 * 2**20

@@ -151,13 +151,21 @@ def test_a_submission_requirements_file_becomes_a_cached_layer(project_image, ru
     spec = dataclasses.replace(
         spec, command=("python", "-c", "import six; print('six', six.__version__)")
     )
-    info = runner.launch(spec).wait(120)
-    assert info is not None and info.exit_code == 0, spec.log_path.read_text()
-    assert "six 1.16.0" in spec.log_path.read_text()
-    tag = runner.submission_image(spec.workdir / "requirements.txt")
-    assert tag.startswith("onlinesim-submission:")
-    image_id = engine.images.get(tag).id
-    assert runner.submission_image(spec.workdir / "requirements.txt") == tag
-    assert engine.images.get(tag).id == image_id
-    (spec.workdir / "requirements.txt").write_text("six==1.16.0\n# edited\n")
-    assert runner.submission_image(spec.workdir / "requirements.txt") != tag
+    tags = set()
+    try:
+        info = runner.launch(spec).wait(120)
+        assert info is not None and info.exit_code == 0, spec.log_path.read_text()
+        assert "six 1.16.0" in spec.log_path.read_text()
+        tag = runner.submission_image(spec.workdir / "requirements.txt")
+        tags.add(tag)
+        assert tag.startswith("onlinesim-submission:")
+        image_id = engine.images.get(tag).id
+        assert runner.submission_image(spec.workdir / "requirements.txt") == tag
+        assert engine.images.get(tag).id == image_id
+        (spec.workdir / "requirements.txt").write_text("six==1.16.0\n# edited\n")
+        edited = runner.submission_image(spec.workdir / "requirements.txt")
+        tags.add(edited)
+        assert edited != tag
+    finally:
+        for built in tags:
+            engine.images.remove(built)
