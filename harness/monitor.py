@@ -2,8 +2,14 @@
 
 Memory is the sum of PSS (proportional set size, from /proc/<pid>/smaps_rollup)
 over the tree, so pages that forked workers share with their parent count once,
-not once per worker as an RSS sum would. Where smaps_rollup is unreadable the
-RSS is used instead.
+not once per worker as an RSS sum would. Reading PSS makes the kernel walk the
+page tables (about 7 ms per 2 GiB resident here), so it is read exactly every
+`exact_every_s` at most, and more rarely when a reading is costly (its cost
+kept near 1 % of a core). Between exact readings each process counts as its
+RSS (/proc/<pid>/statm, microseconds) minus its shared part (RSS - PSS) at the
+last exact reading; a new process counts its whole RSS. A sum over the limit
+is confirmed by an exact reading before anyone is killed, so an over-count
+never kills. Where smaps_rollup is unreadable the RSS is used.
 
 Finding the tree means reading every process's /proc/<pid>/stat (this kernel
 family has no cheap per-process children list), which costs most of a sample,
@@ -29,19 +35,29 @@ from harness.runners.base import ResourceSample, SampleCallback
 GpuReader = Callable[[list[int]], object]
 
 
-def process_memory(pid: int) -> int:
-    """PSS of one process in bytes (RSS where PSS is unavailable); 0 once it is gone."""
+PAGE_BYTES = 4096
+EXACT_COST_SHARE = 0.01
+
+
+def resident_bytes(pid: int) -> int:
+    """RSS of one process; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * PAGE_BYTES
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def proportional_bytes(pid: int) -> int | None:
+    """PSS of one process; None where smaps_rollup cannot be read."""
     try:
         with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
             for line in rollup:
                 if line.startswith(b"Pss:"):
                     return int(line.split()[1]) * 1024
     except OSError:
-        pass
-    try:
-        return psutil.Process(pid).memory_info().rss
-    except psutil.Error:
-        return 0
+        return None
+    return None
 
 
 def _gpu_reader() -> GpuReader | None:
@@ -68,9 +84,11 @@ class TreeMonitor:
         on_sample: SampleCallback | None = None,
         on_limit: Callable[[], None] | None = None,
         rescan_every: int = 3,
+        exact_every_s: float = 1.0,
     ) -> None:
         self.interval_s = interval_s
         self.rescan_every = rescan_every
+        self.exact_every_s = exact_every_s
         self.memory_limit_bytes = memory_limit_bytes
         self.on_sample = on_sample
         self.on_limit = on_limit
@@ -83,6 +101,8 @@ class TreeMonitor:
         self._live: list[psutil.Process] = [self._root]
         self._seen_lock = threading.Lock()  # the runner's thread reads what the monitor adds
         self._cpu_before: tuple[float, float] | None = None
+        self._shared: dict[int, int] = {}
+        self._next_exact = 0.0
         self._gpu = _gpu_reader()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="onlinesim-monitor", daemon=True)
@@ -128,10 +148,13 @@ class TreeMonitor:
         """One reading of the tree; updates the peak."""
         rescan = self.samples % self.rescan_every == 0
         processes = self.tree() if rescan else self._known_alive()
-        memory = sum(process_memory(p.pid) for p in processes)
+        now = time.monotonic()
+        memory = self._memory(processes, exact=now >= self._next_exact)
+        limit = self.memory_limit_bytes
+        if limit is not None and memory > limit:
+            memory = self._memory(processes, exact=True)
         self.peak_memory_bytes = max(self.peak_memory_bytes, memory)
         self.samples += 1
-        now = time.monotonic()
         cpu_seconds = 0.0
         for process in processes:
             try:
@@ -153,6 +176,24 @@ class TreeMonitor:
             gpu_memory_bytes=gpu_memory,
             gpu_utilization=gpu_utilization,
         )
+
+    def _memory(self, processes: list[psutil.Process], exact: bool) -> int:
+        """The tree's memory: PSS when exact, else RSS minus each one's last known shared part."""
+        started = time.perf_counter()
+        if exact:
+            self._shared = {}
+        total = 0
+        for process in processes:
+            resident = resident_bytes(process.pid)
+            if exact:
+                proportional = proportional_bytes(process.pid)
+                if proportional is not None:
+                    self._shared[process.pid] = max(0, resident - proportional)
+            total += max(0, resident - self._shared.get(process.pid, 0))
+        if exact:
+            cost = time.perf_counter() - started
+            self._next_exact = time.monotonic() + max(self.exact_every_s, cost / EXACT_COST_SHARE)
+        return total
 
     def _read_gpu(self, pids: list[int]) -> tuple[int | None, float | None]:
         if self._gpu is None:

@@ -114,3 +114,41 @@ def test_cpu_of_a_busy_tree_is_measured():
     finally:
         process.kill()
         process.wait()
+
+
+FORK_ON_REQUEST = """
+import os, sys, time
+block = bytearray(128 * 2**20)
+block[::4096] = b"x" * len(range(0, len(block), 4096))
+os.write(1, b"ready\\n")
+sys.stdin.readline()
+for _ in range(2):
+    if os.fork() == 0:
+        break
+os.write(1, b"ready\\n")
+time.sleep(30)
+"""
+
+
+def test_workers_forked_between_exact_readings_are_not_killed_for_shared_pages():
+    process = subprocess.Popen(
+        [sys.executable, "-c", FORK_ON_REQUEST],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        assert process.stdout.readline().strip() == b"ready"
+        monitor = TreeMonitor(process.pid, memory_limit_bytes=250 * MIB, exact_every_s=600)
+        monitor.sample()  # the only scheduled exact reading
+        process.stdin.write(b"go\n")
+        process.stdin.flush()
+        for _ in range(3):
+            assert process.stdout.readline().strip() == b"ready"
+        monitor.tree()
+        rss_sum = sum(p.memory_info().rss for p in monitor.tree())
+        readings = [monitor.sample().memory_bytes for _ in range(3)]
+        assert rss_sum > 250 * MIB  # an RSS count would have killed here
+        assert all(128 * MIB < r < 250 * MIB for r in readings)
+    finally:
+        _end(process)
