@@ -43,8 +43,17 @@ remove_rootfs() {
   rm -rf "$1"
 }
 
+# Images of earlier versions of this script go once nothing is built on them any more.
+prune_old_tags() {
+  local old
+  for old in $(docker images --format '{{.Repository}}:{{.Tag}}' "$REPO" | grep -v -e ":latest$" -e "^$tag$"); do
+    docker rmi "$old" >/dev/null 2>&1 || true
+  done
+}
+
 if docker image inspect "$tag" >/dev/null 2>&1; then
   docker tag "$tag" "$REPO:latest"
+  prune_old_tags
   echo "$tag"
   exit 0
 fi
@@ -75,4 +84,5 @@ docker import \
   --change 'CMD ["python3"]' \
   "$tarball" "$tag" >/dev/null
 docker tag "$tag" "$REPO:latest"
+prune_old_tags
 echo "$tag"

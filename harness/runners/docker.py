@@ -263,7 +263,7 @@ class DockerRunner(Runner):
             pids_limit=limits.pids,
             shm_size=limits.shm_bytes,
             device_requests=(
-                [DeviceRequest(count=-1, capabilities=[["gpu"]])]
+                [DeviceRequest(count=1, capabilities=[["gpu"]])]  # the contest gave one GPU
                 if limits.gpu and self.has_gpu_runtime()
                 else None
             ),
