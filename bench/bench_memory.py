@@ -7,6 +7,9 @@ the time of the monitor's sample that saw the tree over the limit (the group
 is killed right there); reaped = when `run_train` returned. Peak error =
 reported peak (PSS of the tree) against the toy's last logged RSS.
 
+Also: what one exact PSS reading (/proc/<pid>/smaps_rollup) costs against
+the process's resident size, which is why the monitor spaces those out.
+
     .venv/bin/python bench/bench_memory.py --limit-mib 512 --repeats 3
 """
 
@@ -16,10 +19,13 @@ import argparse
 import os
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+from harness.monitor import proportional_bytes, resident_bytes
 from harness.outcome import Status
 from harness.phases import run_train
 from harness.runners.base import Limits, Mount, PhaseSpec, ResourceSample
@@ -68,12 +74,40 @@ def measure(limit: int, step_mib: int, interval: float) -> dict:
     }
 
 
+HOLD = """
+import sys, time
+block = bytearray(int(float(sys.argv[1]) * 2**30))
+block[::4096] = b"x" * len(range(0, len(block), 4096))
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def exact_reading_cost(gib: float, repeats: int = 20) -> dict:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(gib)], stdout=subprocess.PIPE)
+    try:
+        holder.stdout.readline()
+        started = time.perf_counter()
+        for _ in range(repeats):
+            proportional_bytes(holder.pid)
+        pss_ms = 1000 * (time.perf_counter() - started) / repeats
+        started = time.perf_counter()
+        for _ in range(repeats):
+            resident_bytes(holder.pid)
+        rss_ms = 1000 * (time.perf_counter() - started) / repeats
+    finally:
+        holder.kill()
+        holder.wait()
+    return {"gib": gib, "pss_ms": pss_ms, "rss_ms": rss_ms}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit-mib", type=int, default=512)
     parser.add_argument("--steps-mib", type=int, nargs="+", default=[16, 64])
     parser.add_argument("--interval", type=float, default=0.1)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--reading-gib", type=float, nargs="*", default=[0.5, 2.0])
     args = parser.parse_args()
     rows = [
         measure(args.limit_mib * MIB, step, args.interval)
@@ -92,6 +126,12 @@ def main() -> None:
             f"{r['reaped_s']:.3f} | {r['true_mib']:.0f} | {r['reported_mib']:.0f} | "
             f"{r['error_pct']:+.1f} |"
         )
+    print()
+    print("| resident (GiB) | exact PSS reading (ms) | RSS reading (ms) |")
+    print("|---|---|---|")
+    for gib in args.reading_gib:
+        cost = exact_reading_cost(gib)
+        print(f"| {cost['gib']:g} | {cost['pss_ms']:.2f} | {cost['rss_ms']:.3f} |")
 
 
 if __name__ == "__main__":
