@@ -241,6 +241,15 @@ class DockerRunner(Runner):
             )
         return tag
 
+    def prepare(self, spec: PhaseSpec) -> str:
+        """Build what `launch` needs before any clock starts: the image the phase runs in.
+
+        The platform installed requirements before the budget began; a caller that
+        calls this first keeps the first build of a submission's layer off the budget.
+        """
+        self._check_image()
+        return self._image_for(spec)
+
     def _image_for(self, spec: PhaseSpec) -> str:
         requirements = spec.workdir / "requirements.txt"
         if requirements.is_file() and requirements.read_text(encoding="utf-8").strip():
@@ -248,8 +257,7 @@ class DockerRunner(Runner):
         return self.image
 
     def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> RunningPhase:
-        self._check_image()
-        image = self._image_for(spec)
+        image = self.prepare(spec)
         api = self.client.api
         limits = spec.limits
         host_config = api.create_host_config(

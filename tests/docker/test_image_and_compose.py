@@ -153,11 +153,13 @@ def test_a_submission_requirements_file_becomes_a_cached_layer(project_image, ru
     )
     tags = set()
     try:
+        prepared = runner.prepare(spec)
+        tags.add(prepared)
         info = runner.launch(spec).wait(120)
         assert info is not None and info.exit_code == 0, spec.log_path.read_text()
         assert "six 1.16.0" in spec.log_path.read_text()
         tag = runner.submission_image(spec.workdir / "requirements.txt")
-        tags.add(tag)
+        assert tag == prepared
         assert tag.startswith("onlinesim-submission:")
         image_id = engine.images.get(tag).id
         assert runner.submission_image(spec.workdir / "requirements.txt") == tag
