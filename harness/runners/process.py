@@ -237,15 +237,23 @@ class ProcessRunner(Runner):
         notes = list(support.notes)
         if limits.memory_bytes is not None:
             notes.append(
-                f"memory: PSS of the process tree sampled every {self.sample_interval_s:g} s; "
-                "an allocation faster than that can overshoot before the kill"
+                f"memory: the whole process tree (PSS) checked every {self.sample_interval_s:g} s "
+                "and killed at the limit; a faster allocation can overshoot by one interval"
             )
-        if not limits.network and not support.network:
+        if not limits.network and support.network:
+            notes.append("network: cut (own network namespace, loopback only)")
+        elif not limits.network:
             notes.append("network: NOT cut (no network namespace here); the phase can reach it")
         if support.hide:
-            notes.append("files: the spec's hidden folders are covered, except its own mounts")
+            notes.append(
+                "files: hidden folders are covered (the data set, other runs): out of sight "
+                "except the phase's own folders"
+            )
         else:
-            notes.append("files: hidden folders stay visible (no mount namespace here)")
+            notes.append(
+                "files: hidden folders stay visible (no mount namespace here): the phase can "
+                "read the data set and other runs"
+            )
         if support.read_only_everything:
             notes.append("files: all read-only except the model, scratch and work folders")
         elif support.read_only_data:
