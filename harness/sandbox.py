@@ -196,6 +196,7 @@ def enter(
         _loopback_up()
     if not mounts:
         return
+    workdir = os.getcwd()
     _mount(None, "/", MS_REC | MS_PRIVATE)
     if hidden:
         _hide(hidden, [*read_only, *writable])
@@ -206,6 +207,7 @@ def enter(
     else:
         for path in read_only:
             _bind(path, read_only=True)
+    os.chdir(workdir)  # the old cwd is the mount now covered; take the one on top
 
 
 def _exec(command: Sequence[str]) -> None:
@@ -283,9 +285,9 @@ def wrap(
         argv.append("--pid-namespace")
     if everything:
         argv.append("--everything-read-only")
-    argv += [f"--read-only={p}" for p in read_only]
-    argv += [f"--writable={p}" for p in writable]
-    argv += [f"--hide={p}" for p in hidden]
+    argv += [f"--read-only={p.resolve()}" for p in read_only]
+    argv += [f"--writable={p.resolve()}" for p in writable]
+    argv += [f"--hide={p.resolve()}" for p in hidden]
     return [*argv, "--", *command]
 
 

@@ -49,11 +49,13 @@ def test_staged_hard_links_cannot_change_the_users_images(run_folder, runner, tm
         *("staged", str(staged)),
         *("elsewhere", str(elsewhere)),
         *("workdir", str(run_folder.package("constant") / "cache.txt")),
+        *("relative", "relative.txt"),
         *("tmpdir", str(run_folder.scratch / "scratch.txt")),
     )
     assert said["staged"] == "refused Read-only file system"
     assert said["elsewhere"] == "refused Read-only file system"
     assert said["workdir"] == "written"
+    assert said["relative"] == "written"
     assert said["tmpdir"] == "written"
     assert original.read_bytes() == b"the user's photo"
     assert not elsewhere.exists()
