@@ -6,8 +6,10 @@ import dataclasses
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 import tomllib
 from pathlib import Path
 
@@ -171,3 +173,30 @@ def test_a_submission_requirements_file_becomes_a_cached_layer(project_image, ru
     finally:
         for built in tags:
             engine.images.remove(built)
+
+
+def test_ctrl_c_during_a_simulation_leaves_no_container(base_image, smoke_data, tmp_path, engine):
+    env = {**os.environ, "ONLINESIM_DOCKER_IMAGE": base_image}
+    argv = [sys.executable, "-m", "harness", "simulate", "--runner", "docker", "--profile"]
+    argv += ["smoke", "--submission", str(TOYS / "sleep_forever"), "--data", str(smoke_data)]
+    argv += ["--runs-dir", str(tmp_path / "runs")]
+    process = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        # A shell may start this with SIGINT ignored; a terminal's Ctrl-C is not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    label = {"label": "onlinesim.phase=train"}
+    deadline = time.monotonic() + 60
+    while not engine.containers.list(filters=label) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert engine.containers.list(filters=label), "the train container never started"
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, output
+    assert "interrupted" in output
+    assert engine.containers.list(all=True, filters=label) == []
