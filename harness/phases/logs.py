@@ -8,6 +8,7 @@ from harness.outcome import PhaseOutcome, Status
 from harness.runners.base import PhaseSpec
 
 TAIL_LINES = 40
+INTERRUPTED_GRACE_S = 2.0  # the user pressed Ctrl-C: stop the phase, but do not make them wait
 _TAIL_BYTES = 64 * 1024
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from harness.outcome import PhaseOutcome, Status
 from harness.phases.clock import Deadline
-from harness.phases.logs import append_to_log, log_tail, not_started
+from harness.phases.logs import INTERRUPTED_GRACE_S, append_to_log, log_tail, not_started
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, RunningPhase, SampleCallback
 
 INVALID_EXAMPLES = 10
@@ -255,11 +255,11 @@ def run_predict(
     stream = _Stream(phase, spec.log_path, frozenset(labels), len(requests))
     try:
         stream.run(requests, limits, started)
-    finally:
-        finished_cleanly = stream.result.ready and stream.result.stalled_id is None
-        info = (phase.wait(limits.grace_s) if finished_cleanly else None) or phase.stop(
-            limits.grace_s
-        )
+    except BaseException:  # Ctrl-C or a harness bug: the phase must not run on unattended
+        phase.stop(min(limits.grace_s, INTERRUPTED_GRACE_S))
+        raise
+    finished_cleanly = stream.result.ready and stream.result.stalled_id is None
+    info = (phase.wait(limits.grace_s) if finished_cleanly else None) or phase.stop(limits.grace_s)
     result = stream.result
     status, reason = classify_predict(result, info, limits, spec.limits.memory_bytes)
     outcome = PhaseOutcome(

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness.outcome import PhaseOutcome, Status
 from harness.phases.clock import Deadline, unix_deadline
-from harness.phases.logs import log_tail, not_started
+from harness.phases.logs import INTERRUPTED_GRACE_S, log_tail, not_started
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, SampleCallback
 
 
@@ -79,7 +79,11 @@ def run_train(
         phase = runner.launch(spec, on_sample)
     except OSError as error:
         return not_started("train", spec, error)
-    info = phase.wait(deadline.remaining())
+    try:
+        info = phase.wait(deadline.remaining())
+    except BaseException:  # Ctrl-C or a harness bug: the phase must not run on unattended
+        phase.stop(min(grace_s, INTERRUPTED_GRACE_S))
+        raise
     timed_out = info is None
     if info is None:
         info = phase.stop(grace_s)

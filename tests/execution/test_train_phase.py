@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 import socket
 
+import pytest
 from exec_support import Descendants
 
 from harness.outcome import Status
 from harness.phases import run_train
-from harness.runners.base import Limits
+from harness.runners.base import Limits, Runner
 
 
 def test_constant_trains_and_exports(run_folder, runner):
@@ -127,3 +128,34 @@ def test_network_toy_fails_where_the_network_is_allowed(run_folder, runner):
         outcome = run_train(runner, spec, 30, 1, run_folder.model_dir)
     assert outcome.status is Status.CRASHED
     assert any("toy network: reachable" in line for line in outcome.log_tail)
+
+
+class _InterruptedWhileWaiting(Runner):
+    """The process runner, but the user presses Ctrl-C while the harness waits."""
+
+    name = "interrupted"
+
+    def __init__(self, inner: Runner) -> None:
+        self.inner = inner
+
+    def enforcement(self, limits):
+        return self.inner.enforcement(limits)
+
+    def launch(self, spec, on_sample=None):
+        phase = self.inner.launch(spec, on_sample)
+        real_wait = phase.wait
+
+        def wait(timeout_s):
+            real_wait(0.3)
+            raise KeyboardInterrupt
+
+        phase.wait = wait
+        return phase
+
+
+def test_ctrl_c_in_the_harness_stops_the_phase(run_folder, runner):
+    spec = run_folder.train_spec("sleep_forever")
+    with Descendants() as phase_processes, pytest.raises(KeyboardInterrupt):
+        run_train(_InterruptedWhileWaiting(runner), spec, 60, 30, run_folder.model_dir)
+    assert len(phase_processes.seen) >= 2
+    assert phase_processes.still_running() == []
