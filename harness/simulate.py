@@ -84,6 +84,7 @@ def new_run_id(profile: str, now: dt.datetime) -> str:
 def _docker_ready() -> tuple[bool, str]:
     """An engine answers and holds the project image: only then can auto pick docker."""
     from docker import errors as docker_errors
+
     from harness.runners.docker import DockerRunner, docker_available
 
     available, reason = docker_available()

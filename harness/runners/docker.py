@@ -25,11 +25,11 @@ import time
 from pathlib import Path
 from typing import Any, ClassVar
 
+import docker
+from docker import errors as docker_errors
 from docker.types import DeviceRequest
 from docker.types import Mount as DockerMount
 
-import docker
-from docker import errors as docker_errors
 from harness.errors import UserError
 from harness.runners.base import (
     Enforcement,

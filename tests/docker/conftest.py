@@ -12,10 +12,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import docker
 import pytest
 from docker_support import ROOT, RunFolder, make_run_folder
 
-import docker
 from harness.runners.docker import LABEL, DockerRunner
 from harness.runners.process import ProcessRunner
 
