@@ -358,6 +358,7 @@ def _predict(
             prep.dataset.classes,
             limits,
             on_sample=trace.callback("predict"),
+            on_answer=sim.observer.answered,
         )
     finally:
         runner.stop_all(sim.limits.grace_s)
@@ -446,7 +447,6 @@ def _run_phases(
             reason="Not run: training did not pass, so there is no model to predict with.",
         )
     sim.observer.phase_ended(predict)
-    sim.observer.answered(len(answers), len(stage.requests))
     return train, predict, answers
 
 

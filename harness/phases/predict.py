@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,8 @@ from harness.outcome import PhaseOutcome, Status
 from harness.phases.clock import Deadline
 from harness.phases.logs import INTERRUPTED_GRACE_S, append_to_log, log_tail, not_started
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, RunningPhase, SampleCallback
+
+AnswerCallback = Callable[[int, int], None]
 
 INVALID_EXAMPLES = 10
 LOGGED_STRAY_LINES = 200
@@ -160,11 +162,17 @@ class _Stream:
     """The protocol conversation with one running predict program."""
 
     def __init__(
-        self, phase: RunningPhase, log_path: Path, labels: Collection[str], expected: int
+        self,
+        phase: RunningPhase,
+        log_path: Path,
+        labels: Collection[str],
+        expected: int,
+        on_answer: AnswerCallback | None = None,
     ) -> None:
         self.phase = phase
         self.log_path = log_path
         self.labels = labels
+        self.on_answer = on_answer
         self.result = StreamResult(expected=expected)
         self._answered: set[str] = set()
         self._stray = 0
@@ -222,6 +230,8 @@ class _Stream:
         self.result.slowest_s = max(self.result.slowest_s, latency)
         self._answered.add(request.id)
         self.result.answers.append(Answer(request.id, reply["label"], latency, reply.get("scores")))
+        if self.on_answer is not None:
+            self.on_answer(len(self.result.answers), self.result.expected)
         return True
 
     def run(self, requests: Sequence[PredictRequest], limits: PredictLimits, started: float):
@@ -244,15 +254,20 @@ def run_predict(
     labels: Collection[str],
     limits: PredictLimits,
     on_sample: SampleCallback | None = None,
+    on_answer: AnswerCallback | None = None,
 ) -> tuple[PhaseOutcome, list[Answer]]:
-    """Stream every request through the predict program; the answers given are always kept."""
+    """Stream every request through the predict program; the answers given are always kept.
+
+    `on_answer(done, total)` is called after each valid answer, from this thread,
+    so a three-hour predict shows its progress while it runs, not at the end.
+    """
     spec = dataclasses.replace(spec, interactive=True)
     started = time.perf_counter()
     try:
         phase = runner.launch(spec, on_sample)
     except OSError as error:
         return not_started("predict", spec, error), []
-    stream = _Stream(phase, spec.log_path, frozenset(labels), len(requests))
+    stream = _Stream(phase, spec.log_path, frozenset(labels), len(requests), on_answer)
     try:
         stream.run(requests, limits, started)
     except BaseException:  # Ctrl-C or a harness bug: the phase must not run on unattended

@@ -53,6 +53,21 @@ def test_crash_midway_keeps_the_answers_so_far(run_folder, runner):
     assert any("crashing after 3 answers" in line for line in outcome.log_tail)
 
 
+def test_progress_is_reported_after_each_answer(run_folder, runner):
+    _trained(run_folder, runner, "crash_midway")
+    heard: list[tuple[int, int]] = []
+    outcome, answers = run_predict(
+        runner,
+        run_folder.predict_spec("crash_midway"),
+        run_folder.requests,
+        CLASSES,
+        FAST,
+        on_answer=lambda done, total: heard.append((done, total)),
+    )
+    assert outcome.status is Status.CRASHED and len(answers) == 3
+    assert heard == [(1, 9), (2, 9), (3, 9)]
+
+
 def test_garbage_is_invalid_with_examples_of_each_kind(run_folder, runner):
     _trained(run_folder, runner, "garbage")
     outcome, answers = run_predict(
