@@ -145,20 +145,21 @@ def _budget(run: RunFolder) -> str:
 
 
 def _limit_cells(run: RunFolder, phase: dict) -> tuple[str, html.Raw]:
-    """The phase's limit and its share used; a per-image limit is not a phase budget.
+    """The phase's limit and its share used; predict has a per-image limit, not a budget.
 
-    The predict phase may carry the per-image limit in `limit_s`; drawn as a
-    budget it would show every predict phase as far over its limit.
+    Drawn as a budget, a per-image limit would show every predict phase as far
+    over it. It is in predict's `details`; older reports carried it in `limit_s`.
     """
+    if phase.get("phase") == "predict":
+        details = phase.get("details") or {}
+        per_image_s = details.get("per_image_limit_s") or phase.get("limit_s")
+        if not isinstance(per_image_s, int | float):
+            per_image_ms = (run.score.get("latency_ms") or {}).get("limit")
+            per_image_s = per_image_ms / 1000 if isinstance(per_image_ms, int | float) else None
+        if per_image_s is None:
+            return MISSING, html.bar(None)
+        return f"{format_seconds(per_image_s)} per image", html.bar(None)
     limit_s = phase.get("limit_s")
-    per_image_ms = (run.score.get("latency_ms") or {}).get("limit")
-    if (
-        phase.get("phase") == "predict"
-        and isinstance(limit_s, int | float)
-        and isinstance(per_image_ms, int | float)
-        and abs(limit_s * 1000 - per_image_ms) < 1e-6 * max(per_image_ms, 1.0)
-    ):
-        return f"{format_seconds(limit_s)} per image", html.bar(None)
     used = summaries.budget_fraction(phase.get("wall_s"), limit_s)
     return format_seconds(limit_s), html.bar(used)
 

@@ -282,13 +282,16 @@ def run_predict(
         status=status,
         reason=reason,
         wall_s=time.perf_counter() - started,
-        limit_s=limits.per_image_s,
+        limit_s=None,  # no single limit for the phase: its limits are in details
         exit_code=info.exit_code,
         peak_memory_bytes=info.peak_memory_bytes,
         memory_limit_bytes=spec.limits.memory_bytes,
         log_path=str(spec.log_path),
         log_tail=log_tail(spec.log_path),
         details={
+            "setup_limit_s": limits.setup_s,
+            "per_image_limit_s": limits.per_image_s,
+            "request_timeout_s": limits.request_timeout_s,
             "setup_s": result.setup_s,
             "answered": len(result.answers),
             "expected": result.expected,

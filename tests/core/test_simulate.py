@@ -134,6 +134,10 @@ def test_time_scale_is_applied_and_stated(capsys, tmp_path, toys_dir, three_clas
     code, report, out = run_cli(capsys, tmp_path / "runs", *args, "--time-scale", "2")
     assert code == 0 and report["time_scale"] == 2.0
     assert report["phases"]["train"]["limit_s"] == 120.0
+    predict = report["phases"]["predict"]
+    assert predict["limit_s"] is None  # predict has no phase budget: its limits are in details
+    assert predict["details"]["per_image_limit_s"] == 1.0
+    assert predict["details"]["setup_limit_s"] == 120.0
     assert report["score"]["latency_ms"]["limit"] == 1000.0
     assert "time scale 2" in out
 

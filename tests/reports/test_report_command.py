@@ -60,11 +60,19 @@ def test_report_on_a_bare_report_still_makes_a_page(tmp_path: Path):
     assert "No phase ran." in html and "No resource samples were recorded." in html
 
 
-def test_a_per_image_limit_is_not_drawn_as_the_predict_budget(passed_run: Path):
-    """Predict may carry the per-image limit in limit_s; it must not read as 'far over'."""
+def test_the_per_image_limit_is_shown_for_predict_not_drawn_as_a_budget(passed_run: Path):
+    """Predict's limit_s is null; its per-image limit (details) must not read as 'far over'."""
+    assert _cli("report", str(passed_run)).returncode == 0
+    html = (passed_run / "report.html").read_text(encoding="utf-8")
+    assert "0.5s per image" in html
+    assert 'class="over"' not in html
+
+
+def test_an_older_report_with_the_per_image_limit_in_limit_s_reads_the_same(passed_run: Path):
     report_path = passed_run / "report.json"
     report = json.loads(report_path.read_text(encoding="utf-8"))
     report["phases"]["predict"]["limit_s"] = 0.5
+    del report["phases"]["predict"]["details"]["per_image_limit_s"]
     report_path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
 
     assert _cli("report", str(passed_run)).returncode == 0
