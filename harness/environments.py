@@ -281,7 +281,7 @@ def pretrain(
     config = resolve_config({**settings, "profile": PRETRAIN_PROFILE}, config_file)
     submission = Path(config.submission)
     starting = weights_inventory(submission)
-    before = content_hash(submission)
+    before = content_hash(submission, leave_out=(Path(config.runs_dir),))
     result = simulate(config, observer)
     if not result.passed:
         return PretrainResult(result, None, None)

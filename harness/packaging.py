@@ -43,6 +43,11 @@ JUNK_PATTERNS = ("*.pyc", "*.pyo", "*~", "*.swp", "*.swo", "*.bak", "*.orig", ".
 
 FILE, LINK, SPECIAL = "file", "link", "special"
 
+# The harness's own output folders, at the package root when a user runs the
+# harness from inside their package: never content. Simulate's phase copies,
+# the content hash and the tarball all leave them out through `scan`.
+OUTPUT_FOLDERS = ("runs", "dist")
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -63,6 +68,7 @@ class Contents:
     root: Path
     entries: list[Entry] = field(default_factory=list)
     junk: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -95,8 +101,23 @@ def _link_entry(root: Path, path: Path, relpath: str) -> tuple[Entry | None, str
     return Entry(relpath, LINK, path, link_target=PurePosixPath(Path(target)).as_posix()), None
 
 
-def scan(submission_dir: Path) -> Contents:
-    """Walk the submission folder without following links; sorted, junk set aside."""
+def output_folders(root: Path, leave_out: Iterable[Path] = ()) -> set[Path]:
+    """The folders under `root` that hold harness output: OUTPUT_FOLDERS and `leave_out`.
+
+    `leave_out` names output folders by any path (a --runs-dir, an --out);
+    those outside the package do not matter.
+    """
+    folders = {root / name for name in OUTPUT_FOLDERS}
+    folders.update(Path(path).resolve() for path in leave_out)
+    return {folder for folder in folders if folder != root and _inside(root, folder)}
+
+
+def scan(submission_dir: Path, leave_out: Iterable[Path] = ()) -> Contents:
+    """Walk the submission folder without following links; sorted, junk and output set aside.
+
+    Output folders (`output_folders`) are listed in `outputs`, not in `junk`:
+    they are the harness's, not litter the user should clean.
+    """
     root = Path(submission_dir).resolve()
     if not root.is_dir():
         raise UserError(
@@ -104,13 +125,16 @@ def scan(submission_dir: Path) -> Contents:
             "pass the folder that holds submission.toml, e.g. --submission submission",
         )
     contents = Contents(root=root)
+    outputs = output_folders(root, leave_out)
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(dirpath)
         rel_here = here.relative_to(root)
         descend = []
         for name in sorted(dirnames):
             relpath = (rel_here / name).as_posix()
-            if is_junk(name):
+            if here / name in outputs:
+                contents.outputs.append(relpath + "/")
+            elif is_junk(name):
                 contents.junk.append(relpath + "/")
             elif (here / name).is_symlink():
                 _add(contents, root, here / name, relpath)
@@ -125,6 +149,7 @@ def scan(submission_dir: Path) -> Contents:
                 _add(contents, root, here / name, relpath)
     contents.entries.sort(key=lambda e: e.relpath)
     contents.junk.sort()
+    contents.outputs.sort()
     return contents
 
 
@@ -166,9 +191,9 @@ def hash_entries(entries: Iterable[Entry]) -> str:
     return digest.hexdigest()
 
 
-def content_hash(submission_dir: Path) -> str:
+def content_hash(submission_dir: Path, leave_out: Iterable[Path] = ()) -> str:
     """sha256 of the package content: what `package` would put in the tarball."""
-    return hash_entries(scan(submission_dir).entries)
+    return hash_entries(scan(submission_dir, leave_out).entries)
 
 
 ARCHIVE_MTIME = 0
@@ -451,6 +476,7 @@ class PackageResult:
     size_bytes: int
     content_sha256: str
     junk: list[str]
+    outputs: list[str]
     skipped_checks: list[str]
     report: PassingReport | None
 
@@ -467,12 +493,14 @@ def data_classes(data_dir: Path) -> list[str]:
     return sorted(p.name for p in Path(data_dir).iterdir() if p.is_dir() and not is_junk(p.name))
 
 
-def _check_out_dir(out_dir: Path, root: Path) -> Path:
+def _check_out_dir(out_dir: Path, root: Path, outputs: set[Path]) -> Path:
+    """Inside the package only within an output folder, which the content leaves out."""
     resolved = Path(out_dir).resolve()
-    if _inside(root, resolved):
+    if _inside(root, resolved) and not any(_inside(folder, resolved) for folder in outputs):
         raise UserError(
             f"the output folder {out_dir} is inside the submission folder",
-            "write the tarball elsewhere (the default is dist/ in the current folder)",
+            "write the tarball elsewhere (the default is dist/ in the current folder), "
+            f"or into one of the folders the package leaves out: {', '.join(OUTPUT_FOLDERS)}",
         )
     resolved.mkdir(parents=True, exist_ok=True)
     return resolved
@@ -480,7 +508,7 @@ def _check_out_dir(out_dir: Path, root: Path) -> Path:
 
 def build_package(config: PackageConfig) -> PackageResult:
     """Check the content, confirm it passed online (unless forced) and write tarball + sha256."""
-    contents = scan(config.submission)
+    contents = scan(config.submission, leave_out=(config.runs_dir,))
     if contents.problems:
         raise UserError(
             "the submission holds things that cannot be packaged:\n    "
@@ -500,7 +528,8 @@ def build_package(config: PackageConfig) -> PackageResult:
         skipped.append(f"passed-online check skipped (--force): {error.message}")
     classes = data_classes(config.data) if config.data else list(report.classes if report else [])
     members = layout_members(config.layout, contents, classes)
-    out_dir = _check_out_dir(config.out_dir, contents.root)
+    outputs = output_folders(contents.root, (config.runs_dir,))
+    out_dir = _check_out_dir(config.out_dir, contents.root, outputs)
     suffix = "" if config.layout == "plain" else f"-{config.layout}"
     tarball = out_dir / f"{_slug(manifest.name)}-{wanted[:12]}{suffix}.tar.gz"
     write_tarball(members, tarball)
@@ -509,5 +538,12 @@ def build_package(config: PackageConfig) -> PackageResult:
         f"{digest}  {tarball.name}\n", encoding="utf-8"
     )
     return PackageResult(
-        tarball, digest, tarball.stat().st_size, wanted, contents.junk, skipped, report
+        tarball,
+        digest,
+        tarball.stat().st_size,
+        wanted,
+        contents.junk,
+        contents.outputs,
+        skipped,
+        report,
     )

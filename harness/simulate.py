@@ -17,7 +17,7 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -161,16 +161,15 @@ class TrackingRunner(Runner):
                 phase.stop(grace_s)
 
 
-def copy_package(submission_dir: Path, target: Path, leave_out: Path | None = None) -> None:
-    """A fresh working copy of exactly what would be uploaded (junk left out).
+def copy_package(submission_dir: Path, target: Path, leave_out: Iterable[Path] = ()) -> None:
+    """A fresh working copy of exactly what would be uploaded (junk and output left out).
 
-    `leave_out` is the runs folder, which sits inside the package when the user
-    runs the harness from their package folder; copying it would copy runs into runs.
+    `leave_out` names the runs folder, which sits inside the package when the
+    user runs the harness from their package folder; copying it would copy runs
+    into runs. The content hash leaves out the same (harness.packaging.scan).
     """
     target.mkdir(parents=True)
-    for entry in scan(submission_dir).entries:
-        if leave_out is not None and entry.source.is_relative_to(leave_out):
-            continue
+    for entry in scan(submission_dir, leave_out).entries:
         destination = target / entry.relpath
         destination.parent.mkdir(parents=True, exist_ok=True)
         if entry.kind == FILE:
@@ -234,7 +233,12 @@ def prepare(config: RunConfig) -> _Prepared:
             raise UserError(leakage.message, hint="or pass --allow-leakage to run anyway.")
         warnings.append(f"LEAKAGE (allowed with --allow-leakage): {leakage.message}")
     return _Prepared(
-        manifest, dataset, plan, holdout.summary(), warnings, content_hash(manifest.root)
+        manifest,
+        dataset,
+        plan,
+        holdout.summary(),
+        warnings,
+        content_hash(manifest.root, leave_out=(Path(config.runs_dir),)),
     )
 
 
@@ -264,7 +268,7 @@ class Simulation:
     ) -> PhaseSpec:
         """A fresh package copy and scratch folders for one phase, and the spec to run it."""
         workdir = self.run_dir / "work" / phase
-        copy_package(submission, workdir, leave_out=self.run_dir.parent)
+        copy_package(submission, workdir, leave_out=(self.run_dir.parent,))
         scratch = self.run_dir / "scratch" / phase
         (scratch / "tmp").mkdir(parents=True)
         (scratch / "home").mkdir(parents=True)

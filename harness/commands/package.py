@@ -52,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"note: that run passed with {deviation}")
     if result.junk:
         print(f"left out {len(result.junk)} junk entries: {', '.join(result.junk)}")
+    if result.outputs:
+        print(f"left out the harness's output folders: {', '.join(result.outputs)}")
     print(f"content sha256 {result.content_sha256}")
     print(f"wrote {result.tarball} ({result.size_bytes / 1024 / 1024:.2f} MB)")
     print(f"sha256 {result.sha256}  ({result.tarball.name}.sha256)")

@@ -19,6 +19,7 @@ from harness.cli import main
 from harness.commands.simulate import add_arguments, cli_settings
 from harness.config import resolve_config
 from harness.outcome import PhaseOutcome
+from harness.packaging import content_hash
 from harness.provenance import Provenance, TrainedImage, file_sha256
 from harness.runners.base import ResourceSample
 from harness.simulate import RunObserver, simulate
@@ -201,6 +202,18 @@ def test_set_options_lose_to_explicit_flags() -> None:
     add_arguments(parser)
     args = parser.parse_args(["--set", "seed=3", "--set", "grace_s=1", "--seed", "9"])
     assert cli_settings(args) == {"seed": 9, "grace_s": 1}
+
+
+def test_runs_inside_the_package_are_not_its_content(capsys, tmp_path, toys_dir, three_class_set):
+    """Run from inside a package: the runs folder stays out of the hash and the phase copies."""
+    package = shutil.copytree(toys_dir / "constant", tmp_path / "package")
+    hashes = []
+    for runs in (package / "runs", package / "runs", package / "rehearsals"):
+        code, report, _ = run_cli(capsys, runs, *smoke(package, three_class_set))
+        assert code == 0
+        hashes.append(report["submission"]["content_sha256"])
+    assert (package / "runs").is_dir() and (package / "rehearsals").is_dir()
+    assert hashes == [content_hash(package, leave_out=(package / "rehearsals",))] * 3
 
 
 def _leaky_submission(toys_dir: Path, data: Path, tmp_path: Path) -> Path:

@@ -133,5 +133,6 @@ def test_oversize_names_the_largest_files(tmp_path: Path, submission: Path, pass
 
 
 def test_output_inside_the_submission_is_refused(submission: Path, passed: Path) -> None:
+    """Except in its output folders (dist/, runs/), which the content leaves out."""
     with pytest.raises(UserError, match="inside the submission folder"):
-        _build(submission, passed, submission / "dist")
+        _build(submission, passed, submission / "build")
