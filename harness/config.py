@@ -26,6 +26,7 @@ from harness.profiles import (
     read_toml,
     resolve_profiles,
 )
+from harness.runners import DEFAULT_DOCKER_IMAGE, default_docker_image
 
 DEFAULT_PROFILE = "online"
 RUNNERS = ("process", "docker", "auto")
@@ -56,6 +57,12 @@ def _runner_name(value: Any) -> str:
     return value
 
 
+def _image_name(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError('an image name, e.g. "onlinesim:latest"')
+    return value
+
+
 def _flag(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("true or false")
@@ -71,6 +78,7 @@ RUN_SETTINGS = {
     "seed": _whole_number,
     "time_scale": _positive_number,
     "allow_leakage": _flag,
+    "docker_image": _image_name,
 }
 RUN_DEFAULTS: dict[str, Any] = {
     "runs_dir": "runs",
@@ -120,6 +128,7 @@ class RunConfig:
     seed: int = 0
     time_scale: float = 1.0
     allow_leakage: bool = False
+    docker_image: str = DEFAULT_DOCKER_IMAGE
 
     @property
     def memory_limit_bytes(self) -> int | None:
@@ -214,6 +223,7 @@ def resolve_config(cli: Mapping[str, Any], config_path: Path | None = None) -> R
     values.update(file_values)
     values.update(cli_values)
     values["profile"] = name
+    values.setdefault("docker_image", default_docker_image())
     for key in ("submission", "data"):
         if key not in values:
             raise UserError(

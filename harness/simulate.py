@@ -32,7 +32,7 @@ from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_pr
 from harness.phases.train import run_train
 from harness.provenance import check_leakage
 from harness.report import DataSummary, assemble, write_report
-from harness.runners import create_runner
+from harness.runners import create_runner, default_docker_image
 from harness.runners.base import (
     Enforcement,
     Limits,
@@ -81,7 +81,7 @@ def new_run_id(profile: str, now: dt.datetime) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{profile}-{secrets.token_hex(2)}"
 
 
-def _docker_ready() -> tuple[bool, str]:
+def _docker_ready(image: str) -> tuple[bool, str]:
     """An engine answers and holds the project image: only then can auto pick docker."""
     from docker import errors as docker_errors
 
@@ -90,7 +90,7 @@ def _docker_ready() -> tuple[bool, str]:
     available, reason = docker_available()
     if not available:
         return False, reason
-    runner = DockerRunner()
+    runner = DockerRunner(image)
     try:
         runner.client.images.get(runner.image)
     except docker_errors.ImageNotFound:
@@ -98,11 +98,11 @@ def _docker_ready() -> tuple[bool, str]:
     return True, f"{reason} and has the image {runner.image!r}"
 
 
-def choose_runner(name: str) -> tuple[str, str]:
+def choose_runner(name: str, docker_image: str | None = None) -> tuple[str, str]:
     """The runner to use and why: `auto` means docker when it is ready here, else process."""
     if name != "auto":
         return name, f"runner {name} (asked for)"
-    ready, reason = _docker_ready()
+    ready, reason = _docker_ready(docker_image or default_docker_image())
     if ready:
         return "docker", f"runner docker (auto: {reason})"
     return "process", f"runner process (auto: {reason})"
@@ -149,6 +149,9 @@ class TrackingRunner(Runner):
 
     def enforcement(self, limits: Limits) -> Enforcement:
         return self.inner.enforcement(limits)
+
+    def prepare(self, spec: PhaseSpec) -> str | None:
+        return self.inner.prepare(spec)
 
     def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> RunningPhase:
         phase = self.inner.launch(spec, on_sample)
@@ -305,6 +308,20 @@ class Simulation:
                 (self.run_dir / parent).rmdir()
 
 
+def _prepare_phase(runner: Runner, spec: PhaseSpec) -> dict:
+    """Prepare the phase before its clock starts; what was prepared and how long it took."""
+    started = time.monotonic()
+    prepared = runner.prepare(spec)
+    if prepared is None:
+        return {}
+    return {"prepared": prepared, "prepare_s": round(time.monotonic() - started, 3)}
+
+
+def _with_details(outcome: PhaseOutcome, extra: dict) -> PhaseOutcome:
+    outcome.details = {**extra, **outcome.details}
+    return outcome
+
+
 def _train(
     sim: Simulation, runner: TrackingRunner, prep: _Prepared, stage: Stage, trace: ResourceTrace
 ) -> PhaseOutcome:
@@ -319,9 +336,10 @@ def _train(
         Mount(sim.metrics_path.parent, writable=True),
     )
     spec = sim.phase_spec("train", prep.manifest.train_command, prep.manifest.root, env, mounts)
-    sim.observer.phase_started("train", sim.limits.train_budget_s)
     try:
-        return run_train(
+        preparation = _prepare_phase(runner, spec)
+        sim.observer.phase_started("train", sim.limits.train_budget_s)
+        outcome = run_train(
             runner,
             spec,
             sim.limits.train_budget_s,
@@ -329,6 +347,7 @@ def _train(
             sim.model_dir,
             on_sample=trace.callback("train"),
         )
+        return _with_details(outcome, preparation)
     finally:  # on Ctrl-C too: the phase is stopped before its folders go
         runner.stop_all(sim.limits.grace_s)
         sim.clean_phase("train")
@@ -353,9 +372,10 @@ def _predict(
         request_timeout_s=sim.limits.request_timeout_s,
         grace_s=sim.limits.grace_s,
     )
-    sim.observer.phase_started("predict", None)
     try:
-        return run_predict(
+        preparation = _prepare_phase(runner, spec)
+        sim.observer.phase_started("predict", None)
+        outcome, answers = run_predict(
             runner,
             spec,
             requests,
@@ -364,6 +384,7 @@ def _predict(
             on_sample=trace.callback("predict"),
             on_answer=sim.observer.answered,
         )
+        return _with_details(outcome, preparation), answers
     finally:
         runner.stop_all(sim.limits.grace_s)
         sim.clean_phase("predict")
@@ -490,8 +511,9 @@ def simulate(
     `runner_choice` is `choose_runner`'s answer when the caller already asked it.
     """
     prep = prepare(config)
-    runner_name, runner_note = runner_choice or choose_runner(config.runner)
-    runner = TrackingRunner(create_runner(runner_name))
+    runner_name, runner_note = runner_choice or choose_runner(config.runner, config.docker_image)
+    options = {"image": config.docker_image} if runner_name == "docker" else {}
+    runner = TrackingRunner(create_runner(runner_name, **options))
     sim = Simulation(config, observer or RunObserver())
     # The labelled originals, other runs' answer keys and the live package stay out of sight.
     sim.hidden = (prep.dataset.root, sim.run_dir.parent, prep.manifest.root)

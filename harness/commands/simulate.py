@@ -32,6 +32,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, help="data set folder: <class>/<image> inside")
     parser.add_argument("--profile", help="online, tune, pretrain, smoke (harness/profiles.toml)")
     parser.add_argument("--runner", choices=RUNNERS, help="where phases run (default process)")
+    parser.add_argument(
+        "--docker-image",
+        help="image of the docker runner (default $ONLINESIM_DOCKER_IMAGE, else onlinesim:latest)",
+    )
     parser.add_argument("--config", type=Path, help="TOML file of settings (below the CLI)")
     parser.add_argument("--time-scale", type=float, help="stretch every budget by this factor")
     parser.add_argument("--seed", type=int, help="seed of the train/test draw (default 0)")
@@ -62,6 +66,7 @@ def cli_settings(args: argparse.Namespace) -> dict:
         "seed": args.seed,
         "runs_dir": args.runs_dir,
         "allow_leakage": args.allow_leakage,
+        "docker_image": args.docker_image,
     }
     values.update({key: value for key, value in flags.items() if value is not None})
     return values
@@ -69,7 +74,7 @@ def cli_settings(args: argparse.Namespace) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     config = resolve_config(cli_settings(args), args.config)
-    choice = choose_runner(config.runner)
+    choice = choose_runner(config.runner, config.docker_image)
     print(f"onlinesim: {choice[1]}", flush=True)
     observer = TerminalProgress() if sys.stdout.isatty() else PhaseLines()
     result = simulate(config, observer, choice)

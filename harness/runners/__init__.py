@@ -7,6 +7,7 @@ works on machines without the Docker SDK or engine.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 
 from harness.errors import UserError
@@ -21,6 +22,15 @@ def _process() -> type[Runner]:
 
 def _docker() -> type[Runner]:
     return importlib.import_module("harness.runners.docker").DockerRunner
+
+
+DOCKER_IMAGE_ENV = "ONLINESIM_DOCKER_IMAGE"
+DEFAULT_DOCKER_IMAGE = "onlinesim:latest"
+
+
+def default_docker_image() -> str:
+    """The docker runner's image when none is named: $ONLINESIM_DOCKER_IMAGE, else the default."""
+    return os.environ.get(DOCKER_IMAGE_ENV) or DEFAULT_DOCKER_IMAGE
 
 
 RUNNERS: dict[str, Callable[[], type[Runner]]] = {"process": _process, "docker": _docker}

@@ -124,6 +124,15 @@ class Runner(abc.ABC):
     def enforcement(self, limits: Limits) -> Enforcement:
         """What of `limits` this runner can enforce here, with plain notes."""
 
+    def prepare(self, spec: PhaseSpec) -> str | None:
+        """Make ready what `launch` needs, before the phase's clock starts.
+
+        The platform installed a package's requirements before its budget began,
+        so that work must not be charged to the phase. Returns what was prepared
+        (shown in the report), or None when this runner needs nothing.
+        """
+        return None
+
     @abc.abstractmethod
     def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> RunningPhase:
         """Start the phase's program; on_sample receives resource readings."""

@@ -31,6 +31,7 @@ from docker.types import DeviceRequest
 from docker.types import Mount as DockerMount
 
 from harness.errors import UserError
+from harness.runners import DOCKER_IMAGE_ENV, default_docker_image
 from harness.runners.base import (
     Enforcement,
     ExitInfo,
@@ -43,8 +44,6 @@ from harness.runners.base import (
     SampleCallback,
 )
 
-IMAGE_ENV = "ONLINESIM_DOCKER_IMAGE"
-DEFAULT_IMAGE = "onlinesim:latest"
 LABEL = "onlinesim"
 ENGINE_TIMEOUT_S = 30
 # Unbuffered UTF-8 output, as the process runner gives, so logs arrive as they are written.
@@ -156,7 +155,7 @@ class DockerRunner(Runner):
     name: ClassVar[str] = "docker"
 
     def __init__(self, image: str | None = None) -> None:
-        self.image = image or os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+        self.image = image or default_docker_image()
         self._client: docker.DockerClient | None = None
         self._info: dict[str, Any] | None = None
 
@@ -203,7 +202,7 @@ class DockerRunner(Runner):
             raise UserError(
                 f"the docker image {self.image!r} does not exist on this engine",
                 hint="build it with docker/build_image.sh (see docs/docker.md), "
-                f"or name another image with {IMAGE_ENV}",
+                f"or name another image with --docker-image or {DOCKER_IMAGE_ENV}",
             ) from error
 
     def submission_image(self, requirements: Path) -> str:

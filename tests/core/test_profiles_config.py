@@ -157,3 +157,18 @@ def test_incomplete_or_wrong_profile_in_a_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         resolve_config(REQUIRED, wrong)
     assert f"{wrong} [smoke]: grace_s must be a number of 0 or more" in str(caught.value)
+
+
+def test_docker_image_cli_over_file_over_environment_over_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ONLINESIM_DOCKER_IMAGE", raising=False)
+    assert resolve_config(REQUIRED).docker_image == "onlinesim:latest"
+    monkeypatch.setenv("ONLINESIM_DOCKER_IMAGE", "from-env:1")
+    assert resolve_config(REQUIRED).docker_image == "from-env:1"
+    config_file = write(tmp_path / "c.toml", 'docker_image = "from-file:2"\n')
+    assert resolve_config(REQUIRED, config_file).docker_image == "from-file:2"
+    cli = {**REQUIRED, "docker_image": "from-cli:3"}
+    assert resolve_config(cli, config_file).docker_image == "from-cli:3"
+    with pytest.raises(UserError, match="docker_image must be an image name"):
+        resolve_config({**REQUIRED, "docker_image": " "})

@@ -21,7 +21,9 @@ from harness.config import resolve_config
 from harness.outcome import PhaseOutcome
 from harness.packaging import content_hash
 from harness.provenance import Provenance, TrainedImage, file_sha256
+from harness.runners import RUNNERS
 from harness.runners.base import ResourceSample
+from harness.runners.process import ProcessRunner
 from harness.simulate import RunObserver, simulate
 
 REPO = Path(__file__).resolve().parents[2]
@@ -193,6 +195,39 @@ def test_observer_hears_every_phase_and_sample(tmp_path, toys_dir, three_class_s
             "gpu_utilization",
         }
         assert sample["phase"] in ("train", "predict") and sample["t"] >= 0
+
+
+class SlowToPrepare(ProcessRunner):
+    """The process runner with a preparation longer than the train budget (as a docker build)."""
+
+    name = "slow-to-prepare"
+    prepare_s = 2.0
+
+    def prepare(self, spec):
+        time.sleep(self.prepare_s)
+        return f"{spec.phase} ready"
+
+
+def test_preparation_runs_before_the_clock_and_is_reported(
+    monkeypatch, tmp_path, toys_dir, three_class_set
+):
+    monkeypatch.setitem(RUNNERS, SlowToPrepare.name, lambda: SlowToPrepare)
+    config = resolve_config(
+        {
+            "submission": str(toys_dir / "constant"),
+            "data": str(three_class_set),
+            "profile": "smoke",
+            "runs_dir": str(tmp_path / "runs"),
+            "train_budget_s": 1.5,
+        }
+    )
+    result = simulate(config, runner_choice=(SlowToPrepare.name, "asked for"))
+    assert result.passed, result.report["verdict"]
+    for name in ("train", "predict"):
+        details = result.report["phases"][name]["details"]
+        assert details["prepared"] == f"{name} ready"
+        assert details["prepare_s"] >= SlowToPrepare.prepare_s
+    assert result.report["phases"]["train"]["wall_s"] < SlowToPrepare.prepare_s
 
 
 def test_set_options_lose_to_explicit_flags() -> None:

@@ -175,6 +175,32 @@ def test_a_submission_requirements_file_becomes_a_cached_layer(project_image, ru
             engine.images.remove(built)
 
 
+def test_simulate_builds_the_requirements_layer_before_the_train_clock(
+    project_image, smoke_data, tmp_path, engine
+):
+    """The image named by --docker-image alone; the pip layer is built outside the budget."""
+    package = shutil.copytree(TOYS / "centroid", tmp_path / "package")
+    (package / "requirements.txt").write_text("six==1.16.0\n# simulate prepares this\n")
+    runs = tmp_path / "runs"
+    env = {k: v for k, v in os.environ.items() if k != "ONLINESIM_DOCKER_IMAGE"}
+    argv = [sys.executable, "-m", "harness", "simulate", "--runner", "docker"]
+    argv += ["--docker-image", project_image, "--profile", "smoke", "--set", "train_budget_s=20"]
+    argv += ["--submission", str(package), "--data", str(smoke_data), "--runs-dir", str(runs)]
+    result = _run(argv, env)
+    report = _report(runs)
+    prepared = report["phases"]["train"]["details"].get("prepared")
+    try:
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert f"image {project_image}" in report["runner"]["enforcement"]["notes"][0]
+        assert prepared.startswith("onlinesim-submission:")
+        assert report["phases"]["predict"]["details"]["prepared"] == prepared
+        assert report["phases"]["train"]["details"]["prepare_s"] > 0
+        assert report["phases"]["train"]["wall_s"] < 20
+    finally:
+        if prepared:
+            engine.images.remove(prepared)
+
+
 def test_ctrl_c_during_a_simulation_leaves_no_container(base_image, smoke_data, tmp_path, engine):
     env = {**os.environ, "ONLINESIM_DOCKER_IMAGE": base_image}
     argv = [sys.executable, "-m", "harness", "simulate", "--runner", "docker", "--profile"]
