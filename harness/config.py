@@ -118,6 +118,7 @@ class RunConfig:
     memory_limit_mb: int | None
     network: bool
     gpu: int
+    gpu_memory_limit_mb: int | None
     holdout_fraction: float
     holdout_seed: int
     when_short: str
@@ -133,6 +134,10 @@ class RunConfig:
     @property
     def memory_limit_bytes(self) -> int | None:
         return None if self.memory_limit_mb is None else self.memory_limit_mb * 1024 * 1024
+
+    @property
+    def gpu_memory_limit_bytes(self) -> int | None:
+        return None if self.gpu_memory_limit_mb is None else self.gpu_memory_limit_mb * 1024 * 1024
 
     def scaled(self) -> ScaledLimits:
         """Every budget stretched by time_scale; grace is harness mechanics, not a budget."""

@@ -20,6 +20,10 @@ rescan_every x interval_s.
 Every process ever seen in the tree is remembered (pid and start time), so the
 runner can still kill a descendant that left the process group or lost its
 parent.
+
+GPU memory is read through NVML (harness.gpu) for the tree's pids at every
+sample; an optional GPU memory limit is enforced like the host one. Without
+a GPU the readings are None and that limit is never crossed.
 """
 
 from __future__ import annotations
@@ -30,9 +34,13 @@ from collections.abc import Callable
 
 import psutil
 
+from harness.gpu import GpuUsage, gpu_limit_exceeded, gpu_usage
 from harness.runners.base import ResourceSample, SampleCallback
 
-GpuReader = Callable[[list[int]], object]
+GpuReader = Callable[[list[int]], GpuUsage | None]
+
+HOST_MEMORY = "memory"
+GPU_MEMORY = "gpu_memory"
 
 
 PAGE_BYTES = 4096
@@ -60,20 +68,31 @@ def proportional_bytes(pid: int) -> int | None:
     return None
 
 
-def _gpu_reader() -> GpuReader | None:
-    """harness.gpu.gpu_usage when that module and a GPU exist; None otherwise."""
-    try:
-        from harness.gpu import gpu_usage
-    except Exception:
-        return None
-    return gpu_usage
+def crossed_limit(
+    memory_bytes: int,
+    memory_limit_bytes: int | None,
+    gpu: GpuUsage | None,
+    gpu_memory_limit_bytes: int | None,
+) -> str | None:
+    """Which limit one reading is over: HOST_MEMORY, GPU_MEMORY, or None.
+
+    The host limit is checked first: a tree over both is reported as out of
+    host memory, the limit every runner enforces.
+    """
+    if memory_limit_bytes is not None and memory_bytes > memory_limit_bytes:
+        return HOST_MEMORY
+    if gpu_limit_exceeded(gpu, gpu_memory_limit_bytes):
+        return GPU_MEMORY
+    return None
 
 
 class TreeMonitor:
     """A thread that samples the tree under `root_pid` until stopped.
 
-    When the tree's memory crosses `memory_limit_bytes`, `on_limit` is called
-    once (the runner kills the group there) and sampling ends.
+    When the tree's memory crosses `memory_limit_bytes`, or its GPU memory
+    `gpu_memory_limit_bytes`, `on_limit` is called once (the runner kills the
+    group there), `crossed` says which, and sampling ends. `gpu_reader` is
+    where GPU readings come from (NVML through harness.gpu by default).
     """
 
     def __init__(
@@ -85,15 +104,21 @@ class TreeMonitor:
         on_limit: Callable[[], None] | None = None,
         rescan_every: int = 3,
         exact_every_s: float = 1.0,
+        gpu_memory_limit_bytes: int | None = None,
+        gpu_reader: GpuReader | None = gpu_usage,
     ) -> None:
         self.interval_s = interval_s
         self.rescan_every = rescan_every
         self.exact_every_s = exact_every_s
         self.memory_limit_bytes = memory_limit_bytes
+        self.gpu_memory_limit_bytes = gpu_memory_limit_bytes
         self.on_sample = on_sample
         self.on_limit = on_limit
         self.peak_memory_bytes = 0
+        self.peak_gpu_memory_bytes: int | None = None
         self.limit_crossed = False
+        self.crossed: str | None = None
+        self._last_gpu: GpuUsage | None = None
         self.samples = 0
         self.callback_error: str | None = None
         self._root = psutil.Process(root_pid)
@@ -103,7 +128,7 @@ class TreeMonitor:
         self._cpu_before: tuple[float, float] | None = None
         self._shared: dict[int, int] = {}
         self._next_exact = 0.0
-        self._gpu = _gpu_reader()
+        self._gpu = gpu_reader
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="onlinesim-monitor", daemon=True)
 
@@ -168,13 +193,15 @@ class TreeMonitor:
             if elapsed > 0:
                 cpu_percent = max(0.0, 100.0 * (cpu_seconds - self._cpu_before[1]) / elapsed)
         self._cpu_before = (now, cpu_seconds)
-        gpu_memory, gpu_utilization = self._read_gpu([p.pid for p in processes])
+        gpu = self._last_gpu = self._read_gpu([p.pid for p in processes])
+        if gpu is not None:
+            self.peak_gpu_memory_bytes = max(self.peak_gpu_memory_bytes or 0, gpu.memory_bytes)
         return ResourceSample(
             t=time.time(),
             memory_bytes=memory,
             cpu_percent=cpu_percent,
-            gpu_memory_bytes=gpu_memory,
-            gpu_utilization=gpu_utilization,
+            gpu_memory_bytes=None if gpu is None else gpu.memory_bytes,
+            gpu_utilization=None if gpu is None else gpu.utilization_percent,
         )
 
     def _memory(self, processes: list[psutil.Process], exact: bool) -> int:
@@ -195,17 +222,15 @@ class TreeMonitor:
             self._next_exact = time.monotonic() + max(self.exact_every_s, cost / EXACT_COST_SHARE)
         return total
 
-    def _read_gpu(self, pids: list[int]) -> tuple[int | None, float | None]:
+    def _read_gpu(self, pids: list[int]) -> GpuUsage | None:
+        """None without a GPU; a reader that fails once is not asked again."""
         if self._gpu is None:
-            return None, None
+            return None
         try:
-            usage = self._gpu(pids)
+            return self._gpu(pids)
         except Exception:
             self._gpu = None
-            return None, None
-        if usage is None:
-            return None, None
-        return getattr(usage, "memory_bytes", None), getattr(usage, "utilization_percent", None)
+            return None
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -216,9 +241,15 @@ class TreeMonitor:
                 except Exception as error:  # a broken callback must not end enforcement
                     self.callback_error = f"{type(error).__name__}: {error}"
                     self.on_sample = None
-            limit = self.memory_limit_bytes
-            if limit is not None and reading.memory_bytes > limit:
+            crossed = crossed_limit(
+                reading.memory_bytes,
+                self.memory_limit_bytes,
+                self._last_gpu,
+                self.gpu_memory_limit_bytes,
+            )
+            if crossed is not None:
                 self.limit_crossed = True
+                self.crossed = crossed
                 if self.on_limit is not None:
                     self.on_limit()
                 return

@@ -37,6 +37,8 @@ class PhaseOutcome:
     exit_code: int | None = None
     peak_memory_bytes: int | None = None
     memory_limit_bytes: int | None = None
+    peak_gpu_memory_bytes: int | None = None
+    gpu_memory_limit_bytes: int | None = None
     log_path: str | None = None
     log_tail: list[str] = field(default_factory=list)
     details: dict = field(default_factory=dict)
@@ -51,6 +53,8 @@ class PhaseOutcome:
             "exit_code": self.exit_code,
             "peak_memory_bytes": self.peak_memory_bytes,
             "memory_limit_bytes": self.memory_limit_bytes,
+            "peak_gpu_memory_bytes": self.peak_gpu_memory_bytes,
+            "gpu_memory_limit_bytes": self.gpu_memory_limit_bytes,
             "log_path": self.log_path,
             "log_tail": list(self.log_tail),
             "details": dict(self.details),

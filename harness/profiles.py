@@ -96,6 +96,7 @@ PROFILE_SETTINGS: dict[str, Setting] = {
     "request_timeout_s": Setting(_positive_float, "no answer this long ends predict"),
     "grace_s": Setting(_non_negative_float, "between SIGTERM and SIGKILL"),
     "memory_limit_mb": Setting(_memory_mb, "memory of the whole process tree"),
+    "gpu_memory_limit_mb": Setting(_memory_mb, "GPU memory of the phase's processes (NVML)"),
     "network": Setting(_boolean, "whether the phases may use the network"),
     "gpu": Setting(_non_negative_int, "GPUs given to the phases"),
     "holdout_fraction": Setting(_fraction, "share of each class kept for test splits"),

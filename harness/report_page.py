@@ -121,8 +121,7 @@ def _budget(run: RunFolder) -> str:
                 html.status_badge(status),
                 format_seconds(phase.get("wall_s")),
                 *_limit_cells(run, phase),
-                f"{format_bytes(phase.get('peak_memory_bytes'))} / "
-                f"{format_bytes(phase.get('memory_limit_bytes'))}",
+                _memory_cell(phase),
                 str(phase.get("exit_code", MISSING)),
                 str(phase.get("reason", "")),
                 _details(phase.get("details")),
@@ -142,6 +141,18 @@ def _budget(run: RunFolder) -> str:
         "details",
     )
     return html.section("Budget per phase", html.table(headers, rows), anchor="budget")
+
+
+def _memory_cell(phase: dict) -> str:
+    """Peak against limit; the GPU's too when it was measured or limited."""
+    cell = (
+        f"{format_bytes(phase.get('peak_memory_bytes'))} / "
+        f"{format_bytes(phase.get('memory_limit_bytes'))}"
+    )
+    gpu_peak, gpu_limit = phase.get("peak_gpu_memory_bytes"), phase.get("gpu_memory_limit_bytes")
+    if gpu_peak is not None or gpu_limit is not None:
+        cell += f"; GPU {format_bytes(gpu_peak)} / {format_bytes(gpu_limit)}"
+    return cell
 
 
 def _limit_cells(run: RunFolder, phase: dict) -> tuple[str, html.Raw]:

@@ -298,6 +298,7 @@ class Simulation:
             memory_bytes=self.config.memory_limit_bytes,
             network=self.config.network,
             gpu=self.config.gpu > 0,
+            gpu_memory_bytes=self.config.gpu_memory_limit_bytes,
         )
 
     def clean_phase(self, phase: str) -> None:

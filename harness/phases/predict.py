@@ -22,6 +22,7 @@ from pathlib import Path
 from harness.outcome import PhaseOutcome, Status
 from harness.phases.clock import Deadline
 from harness.phases.logs import INTERRUPTED_GRACE_S, append_to_log, log_tail, not_started
+from harness.phases.train import memory_words
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, RunningPhase, SampleCallback
 
 AnswerCallback = Callable[[int, int], None]
@@ -115,18 +116,18 @@ def _exit_words(info: ExitInfo) -> str:
 
 
 def classify_predict(
-    result: StreamResult, info: ExitInfo, limits: PredictLimits, memory_limit_bytes: int | None
+    result: StreamResult,
+    info: ExitInfo,
+    limits: PredictLimits,
+    memory_limit_bytes: int | None,
+    gpu_memory_limit_bytes: int | None = None,
 ) -> tuple[Status, str]:
     """Status and one-sentence reason for a finished predict phase."""
     answered = len(result.answers)
     progress = f"{answered} of {result.expected} images answered"
     if info.killed_for_memory:
-        peak = (info.peak_memory_bytes or 0) / 2**20
-        limit = (memory_limit_bytes or 0) / 2**20
-        return Status.OUT_OF_MEMORY, (
-            f"Prediction used {peak:.0f} MiB, over the memory limit of {limit:.0f} MiB, "
-            f"and was stopped ({progress})."
-        )
+        words = memory_words(info, memory_limit_bytes, gpu_memory_limit_bytes)
+        return Status.OUT_OF_MEMORY, f"Prediction {words}, and was stopped ({progress})."
     if not result.ready:
         if result.ended_early:
             return Status.CRASHED, f"Prediction {_exit_words(info)} before it was ready."
@@ -276,7 +277,9 @@ def run_predict(
     finished_cleanly = stream.result.ready and stream.result.stalled_id is None
     info = (phase.wait(limits.grace_s) if finished_cleanly else None) or phase.stop(limits.grace_s)
     result = stream.result
-    status, reason = classify_predict(result, info, limits, spec.limits.memory_bytes)
+    status, reason = classify_predict(
+        result, info, limits, spec.limits.memory_bytes, spec.limits.gpu_memory_bytes
+    )
     outcome = PhaseOutcome(
         phase="predict",
         status=status,
@@ -286,6 +289,8 @@ def run_predict(
         exit_code=info.exit_code,
         peak_memory_bytes=info.peak_memory_bytes,
         memory_limit_bytes=spec.limits.memory_bytes,
+        peak_gpu_memory_bytes=info.peak_gpu_memory_bytes,
+        gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,
         log_path=str(spec.log_path),
         log_tail=log_tail(spec.log_path),
         details={

@@ -26,19 +26,32 @@ def _mib(value: int | None) -> str:
     return "?" if value is None else f"{value / 2**20:.0f} MiB"
 
 
+def memory_words(
+    info: ExitInfo, memory_limit_bytes: int | None, gpu_memory_limit_bytes: int | None
+) -> str:
+    """'used X, over the (GPU) memory limit of Y': which limit a memory kill was for."""
+    if info.gpu_memory_exceeded:
+        return (
+            f"held {_mib(info.peak_gpu_memory_bytes)} of GPU memory, over the GPU memory "
+            f"limit of {_mib(gpu_memory_limit_bytes)}"
+        )
+    return (
+        f"used {_mib(info.peak_memory_bytes)}, over the memory limit of {_mib(memory_limit_bytes)}"
+    )
+
+
 def classify_train(
     info: ExitInfo,
     timed_out: bool,
     exported: bool,
     budget_s: float,
     memory_limit_bytes: int | None,
+    gpu_memory_limit_bytes: int | None = None,
 ) -> tuple[Status, str]:
     """Status and one-sentence reason for a finished train phase."""
     if info.killed_for_memory:
-        return Status.OUT_OF_MEMORY, (
-            f"Training used {_mib(info.peak_memory_bytes)}, over the memory limit of "
-            f"{_mib(memory_limit_bytes)}, and was stopped."
-        )
+        words = memory_words(info, memory_limit_bytes, gpu_memory_limit_bytes)
+        return Status.OUT_OF_MEMORY, f"Training {words}, and was stopped."
     if timed_out:
         return Status.TIMEOUT, (
             f"Training was still running at the end of its {budget_s:g} s budget and was stopped."
@@ -90,7 +103,12 @@ def run_train(
     wall_s = time.monotonic() - started
     memory_limit = spec.limits.memory_bytes
     status, reason = classify_train(
-        info, timed_out, model_exported(model_dir), budget_s, memory_limit
+        info,
+        timed_out,
+        model_exported(model_dir),
+        budget_s,
+        memory_limit,
+        spec.limits.gpu_memory_bytes,
     )
     return PhaseOutcome(
         phase="train",
@@ -101,6 +119,8 @@ def run_train(
         exit_code=info.exit_code,
         peak_memory_bytes=info.peak_memory_bytes,
         memory_limit_bytes=memory_limit,
+        peak_gpu_memory_bytes=info.peak_gpu_memory_bytes,
+        gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,
         log_path=str(spec.log_path),
         log_tail=log_tail(spec.log_path),
         details={"signal": info.signal, "stopped_by_harness": info.stopped_by_harness},

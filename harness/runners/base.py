@@ -33,6 +33,7 @@ class Limits:
     gpu: bool = False
     pids: int | None = 4096
     shm_bytes: int | None = None
+    gpu_memory_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class ExitInfo:
     killed_for_memory: bool = False
     stopped_by_harness: bool = False
     peak_memory_bytes: int | None = None
+    gpu_memory_exceeded: bool = False  # with killed_for_memory: the GPU limit, not the host's
+    peak_gpu_memory_bytes: int | None = None  # None: no GPU was measured
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class Enforcement:
     read_only_data: bool
     gpu: bool
     notes: tuple[str, ...] = field(default_factory=tuple)
+    gpu_memory: bool = False
 
 
 SampleCallback = Callable[[ResourceSample], None]

@@ -187,6 +187,11 @@ class DockerRunner(Runner):
                 f"no GPU: the engine has no NVIDIA runtime (runtimes: {runtimes}); "
                 "install nvidia-container-toolkit to give phases the GPU"
             )
+        if limits.gpu_memory_bytes is not None:
+            notes.append(
+                "gpu memory limit: not enforced by the docker runner (the engine has no GPU "
+                "memory limit); use the process runner, e.g. inside `docker compose up simulate`"
+            )
         return Enforcement(
             memory=memory,
             network=not limits.network,

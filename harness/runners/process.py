@@ -8,7 +8,9 @@
 - network, files, processes: `harness.sandbox` namespaces, where the OS
   allows them; in a PID namespace nothing the phase started outlives it.
 - GPU: hidden with CUDA_VISIBLE_DEVICES="" when not granted, which a
-  program could undo; nothing stronger exists without containers.
+  program could undo; nothing stronger exists without containers. GPU
+  memory (NVML, by the tree's pids) is sampled, and an optional limit is
+  enforced like the host memory limit; without a GPU it cannot be.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from typing import IO
 import psutil
 
 from harness import sandbox
-from harness.monitor import TreeMonitor
+from harness.gpu import gpu_available
+from harness.monitor import GPU_MEMORY, TreeMonitor
 from harness.runners.base import (
     Enforcement,
     ExitInfo,
@@ -110,6 +113,7 @@ class ProcessPhase(RunningPhase):
             self.pid,
             interval_s=sample_interval_s,
             memory_limit_bytes=spec.limits.memory_bytes,
+            gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,
             on_sample=on_sample,
             on_limit=self._kill_for_memory,
         ).start()
@@ -207,6 +211,8 @@ class ProcessPhase(RunningPhase):
                 killed_for_memory=self._killed_for_memory,
                 stopped_by_harness=self._stopped,
                 peak_memory_bytes=peak,
+                gpu_memory_exceeded=self._monitor.crossed == GPU_MEMORY,
+                peak_gpu_memory_bytes=self._monitor.peak_gpu_memory_bytes,
             )
             return self._exit
 
@@ -265,6 +271,15 @@ class ProcessRunner(Runner):
             )
         if not limits.gpu:
             notes.append("gpu: hidden by CUDA_VISIBLE_DEVICES only, which a program can undo")
+        gpu_memory = limits.gpu_memory_bytes is not None and gpu_available()
+        if gpu_memory:
+            notes.append(
+                f"gpu memory: the process tree's GPU memory (NVML) checked every "
+                f"{self.sample_interval_s:g} s and killed above "
+                f"{limits.gpu_memory_bytes / 2**20:.0f} MiB"
+            )
+        elif limits.gpu_memory_bytes is not None:
+            notes.append("gpu memory limit: not enforced: no GPU (NVML sees no device here)")
         if support.pid:
             notes.append(
                 "processes: own PID namespace; the phase cannot see or signal the harness, "
@@ -281,6 +296,7 @@ class ProcessRunner(Runner):
             read_only_data=support.read_only_data or support.read_only_everything,
             gpu=limits.gpu,
             notes=tuple(notes),
+            gpu_memory=gpu_memory,
         )
 
     def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> ProcessPhase:

@@ -30,11 +30,17 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run_cli(capsys, runs: Path, *args: str) -> tuple[int, dict | None, str]:
-    """Run `onlinesim simulate` in-process; return the code, the report and stdout."""
+    """Run `onlinesim simulate` in-process; return the code, the report it wrote and stdout.
+
+    The new report is the one that was not there before: two runs in the same
+    second sort by their random suffix, not by time.
+    """
+    before = set(runs.glob("*/report.json"))
     code = main(["simulate", "--runs-dir", str(runs), *args])
     out = capsys.readouterr().out
-    reports = sorted(runs.glob("*/report.json"))
-    report = json.loads(reports[-1].read_text(encoding="utf-8")) if reports else None
+    reports = sorted(set(runs.glob("*/report.json")) - before)
+    assert len(reports) <= 1
+    report = json.loads(reports[0].read_text(encoding="utf-8")) if reports else None
     return code, report, out
 
 
@@ -143,6 +149,19 @@ def test_time_scale_is_applied_and_stated(capsys, tmp_path, toys_dir, three_clas
     assert predict["details"]["setup_limit_s"] == 120.0
     assert report["score"]["latency_ms"]["limit"] == 1000.0
     assert "time scale 2" in out
+
+
+def test_gpu_memory_limit_and_peaks_are_in_the_report(capsys, tmp_path, toys_dir, three_class_set):
+    args = smoke(toys_dir / "constant", three_class_set)
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *args, "--set", "gpu_memory_limit_mb=64")
+    assert code == 0 and report["profile"]["gpu_memory_limit_mb"] == 64
+    for phase in report["phases"].values():
+        assert phase["gpu_memory_limit_bytes"] == 64 * 2**20
+        assert "peak_gpu_memory_bytes" in phase
+    enforced = report["runner"]["enforcement"]["gpu_memory"]
+    assert enforced is any(
+        n.startswith("gpu memory: ") for n in report["runner"]["enforcement"]["notes"]
+    )
 
 
 def test_observer_hears_every_phase_and_sample(tmp_path, toys_dir, three_class_set):

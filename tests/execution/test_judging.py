@@ -178,3 +178,25 @@ def test_invalid_examples_are_capped_but_all_counted():
         result.invalid(f"problem {number}")
     assert result.invalid_count == 50
     assert len(result.invalid_examples) == 10
+
+
+def test_a_gpu_memory_kill_names_the_gpu_limit_in_both_phases():
+    info = ExitInfo(
+        None,
+        9,
+        killed_for_memory=True,
+        peak_memory_bytes=300 * 2**20,
+        gpu_memory_exceeded=True,
+        peak_gpu_memory_bytes=5 * 2**30,
+    )
+    status, reason = classify_train(info, False, False, 60, 2**30, 4 * 2**30)
+    assert status is Status.OUT_OF_MEMORY
+    assert reason == (
+        "Training held 5120 MiB of GPU memory, over the GPU memory limit of 4096 MiB, "
+        "and was stopped."
+    )
+    result = StreamResult(expected=10, ready=True)
+    status, reason = classify_predict(result, info, LIMITS, 2**30, 4 * 2**30)
+    assert status is Status.OUT_OF_MEMORY
+    assert reason.startswith("Prediction held 5120 MiB of GPU memory, over the GPU memory limit")
+    assert reason.endswith("(0 of 10 images answered).")

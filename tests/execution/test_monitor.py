@@ -8,7 +8,8 @@ import time
 
 import psutil
 
-from harness.monitor import TreeMonitor
+from harness.gpu import GpuUsage
+from harness.monitor import GPU_MEMORY, HOST_MEMORY, TreeMonitor, crossed_limit
 
 MIB = 2**20
 
@@ -150,5 +151,54 @@ def test_workers_forked_between_exact_readings_are_not_killed_for_shared_pages()
         readings = [monitor.sample().memory_bytes for _ in range(3)]
         assert rss_sum > 250 * MIB  # an RSS count would have killed here
         assert all(128 * MIB < r < 250 * MIB for r in readings)
+    finally:
+        _end(process)
+
+
+def test_which_limit_a_reading_crosses():
+    gpu = GpuUsage(memory_bytes=300 * MIB, utilization_percent=50.0)
+    assert crossed_limit(10 * MIB, 100 * MIB, gpu, 256 * MIB) == GPU_MEMORY
+    assert crossed_limit(10 * MIB, 100 * MIB, gpu, 512 * MIB) is None
+    assert crossed_limit(200 * MIB, 100 * MIB, gpu, 256 * MIB) == HOST_MEMORY  # host first
+    assert crossed_limit(10 * MIB, None, gpu, None) is None
+    assert crossed_limit(10 * MIB, None, None, 1) is None  # no GPU: never crossed
+
+
+def test_the_gpu_memory_limit_stops_sampling_and_says_so():
+    """A real tree; the GPU reading is fixed, as NVML would give it for these pids."""
+    process = _start(CHILDREN_EACH_ALLOCATE, ready_lines=3)
+    asked: list[list[int]] = []
+    crossed: list[float] = []
+
+    def reader(pids: list[int]) -> GpuUsage:
+        asked.append(sorted(pids))
+        return GpuUsage(memory_bytes=300 * MIB, utilization_percent=80.0)
+
+    try:
+        monitor = TreeMonitor(
+            process.pid,
+            interval_s=0.05,
+            memory_limit_bytes=2**40,
+            gpu_memory_limit_bytes=256 * MIB,
+            gpu_reader=reader,
+            on_limit=lambda: crossed.append(time.monotonic()),
+        ).start()
+        deadline = time.monotonic() + 5
+        while not crossed and time.monotonic() < deadline:
+            time.sleep(0.02)
+        monitor.stop()
+        assert crossed and monitor.crossed == GPU_MEMORY
+        assert monitor.peak_gpu_memory_bytes == 300 * MIB
+        assert process.pid in asked[0]
+    finally:
+        _end(process)
+
+
+def test_without_a_gpu_reading_the_peak_stays_unknown():
+    process = _start(CHILDREN_EACH_ALLOCATE, ready_lines=3)
+    try:
+        monitor = TreeMonitor(process.pid, gpu_memory_limit_bytes=1, gpu_reader=lambda pids: None)
+        sample = monitor.sample()
+        assert sample.gpu_memory_bytes is None and monitor.peak_gpu_memory_bytes is None
     finally:
         _end(process)

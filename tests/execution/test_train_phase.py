@@ -8,6 +8,7 @@ import socket
 import pytest
 from exec_support import Descendants
 
+from harness.gpu import gpu_available
 from harness.outcome import Status
 from harness.phases import run_train
 from harness.runners.base import Limits, Runner
@@ -159,3 +160,23 @@ def test_ctrl_c_in_the_harness_stops_the_phase(run_folder, runner):
         run_train(_InterruptedWhileWaiting(runner), spec, 60, 30, run_folder.model_dir)
     assert len(phase_processes.seen) >= 2
     assert phase_processes.still_running() == []
+
+
+def test_gpu_memory_limit_is_enforced_or_said_not_to_be_on_this_machine(run_folder, runner):
+    """The real NVML path: without a GPU the limit cannot hold, and the runner says so."""
+    limits = Limits(gpu_memory_bytes=64 * 2**20)
+    notes = runner.enforcement(limits).notes
+    outcome = run_train(
+        runner, run_folder.train_spec("constant", limits), 30, 2, run_folder.model_dir
+    )
+    assert outcome.status is Status.OK, outcome.reason  # the toy holds no GPU memory
+    assert outcome.gpu_memory_limit_bytes == 64 * 2**20
+    if gpu_available():
+        assert runner.enforcement(limits).gpu_memory
+        assert any(note.startswith("gpu memory: ") and "64 MiB" in note for note in notes)
+        assert outcome.peak_gpu_memory_bytes == 0
+    else:
+        assert not runner.enforcement(limits).gpu_memory
+        assert "gpu memory limit: not enforced: no GPU (NVML sees no device here)" in notes
+        assert outcome.peak_gpu_memory_bytes is None
+    assert not runner.enforcement(Limits()).gpu_memory

@@ -80,3 +80,17 @@ def test_an_older_report_with_the_per_image_limit_in_limit_s_reads_the_same(pass
     html = (passed_run / "report.html").read_text(encoding="utf-8")
     assert "0.5s per image" in html
     assert 'class="over"' not in html
+
+
+def test_gpu_memory_peak_and_limit_are_shown_beside_host_memory(passed_run: Path):
+    report_path = passed_run / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report["phases"]["train"]["peak_gpu_memory_bytes"] = 3 * 2**30
+    report["phases"]["train"]["gpu_memory_limit_bytes"] = 4 * 2**30
+    report_path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+
+    assert _cli("report", str(passed_run)).returncode == 0
+
+    html = (passed_run / "report.html").read_text(encoding="utf-8")
+    assert "GPU 3.0 GiB / 4.0 GiB" in html
+    assert html.count("; GPU ") == 1  # predict measured no GPU: nothing added there
