@@ -19,7 +19,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from garbage import backbones, ensemble, export, features, heads, losses
+from garbage import backbones, ensemble, export, features, heads, losses, warm_start
 from garbage.budget import Budget, BudgetCallback, units_that_fit
 from garbage.config import PACKAGE_ROOT, ConfigError, TrainConfig, write_resolved
 from garbage.images import Dataset, list_dataset, stratified_split
@@ -50,8 +50,11 @@ class Trainer:
         model_dir: Path,
         budget: Budget,
         metrics: MetricsLog,
+        pretrained_dir: Path = warm_start.PRETRAINED_DIR,
     ) -> None:
         self.cfg = config
+        self.pretrained_dir = pretrained_dir
+        self.started_from: dict[str, str] = {}
         self.model_dir = model_dir
         self.budget = budget
         self.metrics = metrics
@@ -108,6 +111,15 @@ class Trainer:
     # -- one backbone ----------------------------------------------------------
     def add_member(self, name: str, first: bool) -> Member | None:
         spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
+        warm = warm_start.find(self.pretrained_dir, name, self.data.classes)
+        tag = ""
+        if warm is not None:
+            copied = warm_start.load_into(parts, warm)
+            tag = f"+pretrained-{warm.fingerprint}"
+            self.started_from[name] = str(warm.model_file)
+            self.metrics.write(
+                "warm_start", backbone=name, layers=copied, source=str(warm.model_file)
+            )
         paths = [self.data.paths[i] for i in range(len(self.data.paths))]
         per_image = features.seconds_per_image(parts.bottom, spec, paths)
         n_all, n_train = len(paths), len(self.train_idx)
@@ -121,7 +133,7 @@ class Trainer:
         t0 = time.time()
         cache = self.cfg.pretrained and spec.weights_file is not None
         plain, ok = features.split_activations(
-            parts.bottom, spec, "plain", paths, 0, self.cfg.seed, cache=cache
+            parts.bottom, spec, "plain" + tag, paths, 0, self.cfg.seed, cache=cache
         )
         self.metrics.write("features", backbone=name, copy=0, seconds=round(time.time() - t0, 1))
         train_paths = [paths[i] for i in self.train_idx]
@@ -132,7 +144,7 @@ class Trainer:
         for c in range(1, copies + 1):
             t0 = time.time()
             act, _ = features.split_activations(
-                parts.bottom, spec, "train", train_paths, c, self.cfg.seed, cache=cache
+                parts.bottom, spec, "train" + tag, train_paths, c, self.cfg.seed, cache=cache
             )
             train_blocks.append(act)
             self.metrics.write(
@@ -267,7 +279,12 @@ class Trainer:
             self.model_dir,
             self.data.classes,
             exported,
-            {"stage": stage, "val_accuracy": acc, "tta_flip": self.cfg.tta_flip},
+            {
+                "stage": stage,
+                "val_accuracy": acc,
+                "tta_flip": self.cfg.tta_flip,
+                "started_from": self.started_from or ("imagenet" if self.cfg.pretrained else "random"),
+            },
         )
         write_resolved(self.cfg, self.model_dir / "train_config.json")
         self.export_s = max(self.export_s, (time.time() - t0) / max(1, len(chosen)))
