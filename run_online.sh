@@ -1,36 +1,88 @@
 #!/usr/bin/env bash
-# The main job on its embedded defaults: rehearse the online round once.
-#   submission: submission/ when it has a submission.toml, else the constant toy
-#   data:       the first data set in local_data/, else a generated one (local_data/demo)
-#   profile:    smoke (minutes on a 2-core CPU); pass --profile online for the real numbers
-#   runner:     --runner auto|process|docker (default auto: docker when an engine answers)
-# Any other argument goes to `onlinesim simulate` (see --help), after these defaults.
+# The main job on its embedded defaults: rehearse the online round once, and
+# package the submission when it passed under the online profile.
+#   --submission DIR  default submission/ when it has a submission.toml, else the constant toy
+#   --data DIR        default the first data set in local_data/, else a generated one (local_data/demo)
+#   --profile NAME    default smoke (minutes on a 2-core CPU); --profile online for the real numbers
+#   --runner NAME     auto (default: docker when an engine answers and the image is there or
+#                     can be built, else process), process or docker
+#   --runs-dir DIR    default runs
+# Any other argument goes to `onlinesim simulate` (see --help). The exit status
+# is the simulation's (0 passed, 1 failed, 2 bad input), whatever packaging says.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/setup.sh
 
+submission=""
+data=""
+profile=smoke
 runner=auto
+runs=runs
+image=${ONLINESIM_DOCKER_IMAGE:-onlinesim:latest}
 passed=()
 while [ $# -gt 0 ]; do
-  case "$1" in
-    --runner) runner=${2:?--runner needs a value: auto, process or docker}; shift 2 ;;
-    --runner=*) runner=${1#--runner=}; shift ;;
-    *) passed+=("$1"); shift ;;
+  option=$1
+  case "$option" in
+    --submission=* | --data=* | --profile=* | --runner=* | --runs-dir=* | --docker-image=*)
+      value=${option#*=}; option=${option%%=*}; shift ;;
+    --submission | --data | --profile | --runner | --runs-dir | --docker-image)
+      [ $# -ge 2 ] || { echo "run_online: $option needs a value" >&2; exit 2; }
+      value=$2; shift 2 ;;
+    *) passed+=("$option"); shift; continue ;;
+  esac
+  case "$option" in
+    --submission) submission=$value ;;
+    --data) data=$value ;;
+    --profile) profile=$value ;;
+    --runner) runner=$value ;;
+    --runs-dir) runs=$value ;;
+    --docker-image) image=$value ;;
   esac
 done
 
-submission=tests/toys/constant
-[ -f submission/submission.toml ] && submission=submission
+if [ -z "$submission" ]; then
+  submission=tests/toys/constant
+  [ -f submission/submission.toml ] && submission=submission
+fi
 
-data=""
-for candidate in local_data/*/; do
-  [ -d "$candidate" ] && { data=${candidate%/}; break; }
-done
+if [ -z "$data" ]; then
+  for candidate in local_data/*/; do
+    [ -d "$candidate" ] && { data=${candidate%/}; break; }
+  done
+fi
 if [ -z "$data" ]; then
   data=local_data/demo
   .venv/bin/python -m harness make-demo-data --out "$data"
 fi
 
-echo "run_online: submission $submission, data $data"
-exec .venv/bin/python -m harness simulate --submission "$submission" --data "$data" \
-  --profile smoke --runner "$runner" "${passed[@]}"
+# Auto mode with an engine but no image: build it once, else run in processes.
+if [ "$runner" = auto ] && command -v docker >/dev/null && docker info >/dev/null 2>&1 \
+  && ! docker image inspect "$image" >/dev/null 2>&1; then
+  build_log=$(mktemp -t onlinesim-build-XXXXXX.log)
+  echo "run_online: building the missing image $image (docker/build_image.sh, log $build_log)"
+  if docker/build_image.sh --tag "$image" >"$build_log" 2>&1; then
+    echo "run_online: built $image"
+  else
+    echo "run_online: runner process: building $image failed: $(tail -n 1 "$build_log" | cut -c1-200)"
+    runner=process
+  fi
+fi
+
+echo "run_online: submission $submission, data $data, profile $profile"
+status=0
+.venv/bin/python -m harness simulate --submission "$submission" --data "$data" \
+  --profile "$profile" --runner "$runner" --runs-dir "$runs" --docker-image "$image" \
+  "${passed[@]}" || status=$?
+
+if [ "$status" = 0 ]; then
+  if [ "$profile" != online ]; then
+    echo "run_online: not packaged: packaging needs a pass under the online profile;" \
+      "run ./run_online.sh --profile online --submission $submission --data $data"
+  elif packaged=$(.venv/bin/python -m harness package --submission "$submission" \
+    --runs "$runs" 2>&1); then
+    echo "run_online: packaged: $(grep '^wrote ' <<<"$packaged" | cut -c7-)"
+  else
+    echo "run_online: not packaged: $(grep -m 1 'error:' <<<"$packaged" || tail -n 1 <<<"$packaged")"
+  fi
+fi
+exit "$status"
