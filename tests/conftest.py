@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -50,3 +54,36 @@ def trashnet_dir() -> Path:
     """The real photos (6 classes, 2,527 JPEGs); CI has them at ../shared/data/trashnet."""
     assert TRASHNET.is_dir(), f"the real-photo set is missing at {TRASHNET}"
     return TRASHNET
+
+
+# What run_online.sh needs beside itself; linked, so set-up finds .venv and its stamp as they are.
+CHECKOUT_LINKS = (".venv", "pyproject.toml", "scripts", "docker", "submission")
+
+
+@dataclass(frozen=True)
+class OnlineCheckout:
+    """run_online.sh in a fresh folder, so its runs/ and dist/ land there, not in the repo."""
+
+    root: Path
+
+    def run(self, *args: str, **env: str) -> subprocess.CompletedProcess:
+        """The script for real; ONLINESIM_DOCKER_IMAGE only when given here."""
+        base = {k: v for k, v in os.environ.items() if k != "ONLINESIM_DOCKER_IMAGE"}
+        return subprocess.run(
+            [str(self.root / "run_online.sh"), *args],
+            cwd=self.root,
+            env={**base, **env},
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+
+
+@pytest.fixture
+def online_checkout(tmp_path: Path) -> OnlineCheckout:
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy2(REPO / "run_online.sh", root / "run_online.sh")
+    for name in CHECKOUT_LINKS:
+        (root / name).symlink_to(REPO / name)
+    return OnlineCheckout(root)
