@@ -129,7 +129,7 @@ def part_a(
         test_acc = ensemble.accuracy(test_probs(member, False), y_test)
         rows.append(
             row(
-                f"{member.spec.name}: + fine-tune top block ({finetune_s:.0f} s)",
+                f"{member.spec.name}: + fine-tune {cfg.top_blocks} top blocks ({finetune_s:.0f} s)",
                 member.val_accuracy,
                 test_acc,
                 time.time() - t0,
