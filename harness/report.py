@@ -109,6 +109,9 @@ def _phase_line(name: str, phase: dict) -> str:
     if phase.get("memory_limit_bytes"):
         memory += f" of {_mib(phase['memory_limit_bytes'])}"
     line = f"  {name:<9}{phase['status']:<18}{phase['wall_s']:.1f} s{limit}{memory}"
+    prepare_s = (phase.get("details") or {}).get("prepare_s")
+    if prepare_s is not None:
+        line += f" (+{prepare_s:.1f} s preparing, not charged)"
     if phase["status"] != Status.OK.value:
         line += f"\n           {phase['reason']}"
     return line

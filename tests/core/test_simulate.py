@@ -21,6 +21,7 @@ from harness.config import resolve_config
 from harness.outcome import PhaseOutcome
 from harness.packaging import content_hash
 from harness.provenance import Provenance, TrainedImage, file_sha256
+from harness.report import summary_text
 from harness.runners import RUNNERS
 from harness.runners.base import ResourceSample
 from harness.runners.process import ProcessRunner
@@ -242,6 +243,7 @@ def test_preparation_runs_before_the_clock_and_is_reported(
     )
     result = simulate(config, runner_choice=(SlowToPrepare.name, "asked for"))
     assert result.passed, result.report["verdict"]
+    assert "s preparing, not charged)" in summary_text(result.report).splitlines()[2]
     for name in ("train", "predict"):
         details = result.report["phases"][name]["details"]
         assert details["prepared"] == f"{name} ready"
