@@ -181,15 +181,15 @@ class Trainer:
         model.compile(optimizer=keras.optimizers.Adam(self.cfg.head_lr), loss=self.loss)
         callback = BudgetCallback(self.budget, self.reserve())
         best_acc, best_weights, epoch_s = -1.0, head.get_weights(), 0.0
+        # Small data sets get smaller batches, so that every epoch still takes >= 16 steps.
+        batch = max(8, min(self.cfg.head_batch, len(x) // 16))
         for epoch in range(self.cfg.head_epochs):
             if epoch > 0 and units_that_fit(callback.time_remaining(), epoch_s) < 1:
                 log(f"{name} head: stopping after {epoch} epochs, the budget is spent")
                 break
             t0 = time.time()
             xm, ym = losses.mixup(x, y, self.cfg.mixup_alpha, self.rng)
-            hist = model.fit(
-                xm, ym, batch_size=self.cfg.head_batch, epochs=1, verbose=0, callbacks=[callback]
-            )
+            hist = model.fit(xm, ym, batch_size=batch, epochs=1, verbose=0, callbacks=[callback])
             probs = np.asarray(head.predict_on_batch(x_val)) if len(x_val) else np.zeros((0, 1))
             acc = ensemble.accuracy(probs, self.val_labels())
             epoch_s = time.time() - t0
@@ -283,7 +283,8 @@ class Trainer:
                 "stage": stage,
                 "val_accuracy": acc,
                 "tta_flip": self.cfg.tta_flip,
-                "started_from": self.started_from or ("imagenet" if self.cfg.pretrained else "random"),
+                "started_from": self.started_from
+                or ("imagenet" if self.cfg.pretrained else "random"),
             },
         )
         write_resolved(self.cfg, self.model_dir / "train_config.json")
