@@ -20,6 +20,10 @@ from garbage.efficientnet_lite import VARIANTS, LiteLayers
 WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights"
 
 
+class UnknownBackboneError(ValueError):
+    """A backbone name that is not in the registry."""
+
+
 class MissingWeightsError(RuntimeError):
     """A pretrained backbone's weights file is not in submission/weights/."""
 
@@ -170,7 +174,8 @@ def get_spec(name: str) -> BackboneSpec:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown backbone {name!r}; valid names: {', '.join(REGISTRY)}") from None
+        valid = ", ".join(REGISTRY)
+        raise UnknownBackboneError(f"unknown backbone {name!r}; valid names: {valid}") from None
 
 
 def build(name: str, top_blocks: int, pretrained: bool = True) -> tuple[BackboneSpec, Parts]:

@@ -11,7 +11,7 @@ ENV_HELP = "set IMAGE_TRAIN_INPUT_PATH and MODEL_INFERENCE_PATH (see docs/contra
 
 def main() -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    from garbage.backbones import MissingWeightsError
+    from garbage.backbones import MissingWeightsError, UnknownBackboneError
     from garbage.budget import Budget
     from garbage.config import ConfigError, load_config
     from garbage.images import DataError
@@ -31,7 +31,7 @@ def main() -> int:
         )
         metrics = MetricsLog(os.environ.get("ONLINESIM_METRICS_PATH"))
         Trainer(config, Path(train_dir), Path(model_dir), budget, metrics).run()
-    except (ConfigError, DataError, MissingWeightsError, KeyError) as exc:
-        print(f"train: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+    except (ConfigError, DataError, MissingWeightsError, UnknownBackboneError) as exc:
+        print(f"train: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -93,7 +93,13 @@ class Trainer:
         for i, name in enumerate(self.cfg.backbones):
             if i > 0 and not self.cfg.ensemble:
                 break
-            member = self.add_member(name, first=i == 0)
+            try:
+                member = self.add_member(name, first=i == 0)
+            except backbones.MissingWeightsError as exc:
+                if i == 0:
+                    raise
+                log(f"skipping {name}, training goes on without it: {exc}")
+                continue
             if member is None:
                 break
             self.members.append(member)

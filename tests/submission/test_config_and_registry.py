@@ -33,7 +33,7 @@ def test_config_errors_name_the_problem(tmp_path):
 
 
 def test_unknown_backbone_lists_valid_names():
-    with pytest.raises(KeyError, match="valid names: .*efficientnet_lite0.*resnet50"):
+    with pytest.raises(backbones.UnknownBackboneError, match="valid names: .*lite0.*resnet50"):
         backbones.get_spec("efficientnet_b9")
 
 
