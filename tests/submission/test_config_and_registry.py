@@ -75,3 +75,11 @@ def test_heads_output_probabilities(kind):
     np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)
     with pytest.raises(ValueError, match="valid heads: dense, se"):
         heads.build_head("mlp", 16, 4, 0.2)
+
+
+def test_every_backbone_builds_with_its_recorded_width_and_size():
+    for name, spec in backbones.REGISTRY.items():
+        built, parts = backbones.build(name, 1, pretrained=False)
+        assert parts.bottom.input.shape[1:] == (spec.input_size, spec.input_size, 3), name
+        assert parts.top.output.shape[-1] == spec.feature_width, name
+        assert tuple(parts.top.input.shape[1:]) == tuple(parts.bottom.output.shape[1:]), name
