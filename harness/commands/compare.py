@@ -8,7 +8,7 @@ from pathlib import Path
 from harness.compare import comparison_rows, format_table, load_summaries, write_compare_page
 
 NAME = "compare"
-HELP = "show two or more runs side by side (score, phase times, peak memory, p99, verdict)"
+HELP = "Show two or more runs side by side (score, phase times, peak memory, p99, verdict)."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 from harness.report_page import write_report_page
 
 NAME = "report"
-HELP = "regenerate a run's page (report.html) from its report.json and traces"
+HELP = "Regenerate a run's page (report.html) from its report.json and traces."
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
