@@ -27,7 +27,7 @@ from harness.config import RunConfig, resolve_config
 from harness.dataset import ERROR_TYPES_FILE, scan_dataset
 from harness.errors import UserError
 from harness.holdout import split_holdout
-from harness.packaging import FILE, LINK, content_hash, scan
+from harness.packaging import content_hash, copy_contents
 from harness.profiles import read_toml
 from harness.provenance import (
     Installed,
@@ -153,13 +153,7 @@ def variant_copy(submission: Path, variant: Variant, target: Path, config_target
     Only the keys the variant names change; a submission without that config
     file gets the variant file as it is.
     """
-    for entry in scan(submission).entries:
-        destination = target / entry.relpath
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if entry.kind == FILE:
-            shutil.copy2(entry.source, destination)
-        elif entry.kind == LINK and entry.link_target is not None:
-            destination.symlink_to(entry.link_target)
+    copy_contents(submission, target)
     if variant.file is None:
         return target
     destination = target / config_target

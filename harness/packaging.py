@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import stat
 import tarfile
 from collections.abc import Iterable, Sequence
@@ -194,6 +195,23 @@ def hash_entries(entries: Iterable[Entry]) -> str:
 def content_hash(submission_dir: Path, leave_out: Iterable[Path] = ()) -> str:
     """sha256 of the package content: what `package` would put in the tarball."""
     return hash_entries(scan(submission_dir, leave_out).entries)
+
+
+def copy_contents(submission_dir: Path, target: Path, leave_out: Iterable[Path] = ()) -> None:
+    """Copy into `target` exactly the entries `scan` finds: what would be uploaded.
+
+    Phases and tuning variants run on such a copy, so junk and output folders
+    never reach them and the submission folder itself is never written to.
+    Links are recreated as the relative links the scan kept.
+    """
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in scan(submission_dir, leave_out).entries:
+        destination = target / entry.relpath
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        if entry.kind == FILE:
+            shutil.copy2(entry.source, destination)
+        elif entry.kind == LINK and entry.link_target is not None:
+            destination.symlink_to(entry.link_target)
 
 
 ARCHIVE_MTIME = 0

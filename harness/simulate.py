@@ -17,7 +17,7 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from harness.errors import UserError
 from harness.holdout import split_holdout
 from harness.manifest import Manifest, load_manifest
 from harness.outcome import PhaseOutcome, Status
-from harness.packaging import FILE, LINK, content_hash, scan
+from harness.packaging import content_hash, copy_contents
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
 from harness.phases.train import run_train
 from harness.provenance import check_leakage
@@ -164,23 +164,6 @@ class TrackingRunner(Runner):
                 phase.stop(grace_s)
 
 
-def copy_package(submission_dir: Path, target: Path, leave_out: Iterable[Path] = ()) -> None:
-    """A fresh working copy of exactly what would be uploaded (junk and output left out).
-
-    `leave_out` names the runs folder, which sits inside the package when the
-    user runs the harness from their package folder; copying it would copy runs
-    into runs. The content hash leaves out the same (harness.packaging.scan).
-    """
-    target.mkdir(parents=True)
-    for entry in scan(submission_dir, leave_out).entries:
-        destination = target / entry.relpath
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        if entry.kind == FILE:
-            shutil.copy2(entry.source, destination)
-        elif entry.kind == LINK and entry.link_target is not None:
-            destination.symlink_to(entry.link_target)
-
-
 def _remove_tree(path: Path) -> None:
     """Delete a folder the harness made, even where a phase left it read-only."""
     if not path.exists():
@@ -271,7 +254,9 @@ class Simulation:
     ) -> PhaseSpec:
         """A fresh package copy and scratch folders for one phase, and the spec to run it."""
         workdir = self.run_dir / "work" / phase
-        copy_package(submission, workdir, leave_out=(self.run_dir.parent,))
+        # Leave out the runs folder: it sits inside the package when the user
+        # runs the harness from their package folder (no runs copied into runs).
+        copy_contents(submission, workdir, leave_out=(self.run_dir.parent,))
         scratch = self.run_dir / "scratch" / phase
         (scratch / "tmp").mkdir(parents=True)
         (scratch / "home").mkdir(parents=True)
