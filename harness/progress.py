@@ -6,7 +6,8 @@ process tree. When stdout is not a terminal (CI logs, a pipe, a file) it
 prints nothing, so logs hold only the final report, not carriage-return noise.
 
 `TerminalProgress` implements the simulator's RunObserver protocol:
-phase_started, sample, answered, phase_ended.
+phase_started, sample, answered, phase_ended. `PhaseLines` is the plain
+alternative for logs: one line per phase start and end.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TextIO
 from harness.outcome import PhaseOutcome
 from harness.page.units import format_bytes, format_seconds
 from harness.runners.base import ResourceSample
+from harness.simulate import RunObserver
 
 BAR_WIDTH = 20
 CLEAR_LINE = "\r\x1b[K"
@@ -109,3 +111,14 @@ class TerminalProgress:
         self._last_draw = now
         self.stream.write(CLEAR_LINE + self.status_line())
         self.stream.flush()
+
+
+class PhaseLines(RunObserver):
+    """One line per phase start and end, no redraws: long runs are not silent in a log."""
+
+    def phase_started(self, name: str, limit_s: float | None) -> None:
+        limit = f" (limit {limit_s:g} s)" if limit_s else ""
+        print(f"onlinesim: {name} started{limit}", flush=True)
+
+    def phase_ended(self, outcome: PhaseOutcome) -> None:
+        print(f"onlinesim: {outcome.phase} {outcome.status.value}", flush=True)

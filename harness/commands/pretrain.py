@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 
-from harness.commands.tune import PhaseLines, add_common_arguments, settings_from_args
+from harness.cli_options import add_run_options, settings_from_args
 from harness.environments import pretrain
+from harness.progress import PhaseLines
 from harness.report import summary_text
 
 NAME = "pretrain"
@@ -16,7 +17,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
+    add_run_options(parser, guarded="validation/test images")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.config import RUNNERS, parse_set_options
+from harness.cli_options import add_run_options, settings_from_args
 from harness.environments import DEFAULT_VARIANT_TARGET, TuneRow, tune
-from harness.outcome import PhaseOutcome
-from harness.simulate import RunObserver
+from harness.progress import PhaseLines
 
 NAME = "tune"
 HELP = (
@@ -17,57 +16,8 @@ HELP = (
 )
 
 
-class PhaseLines(RunObserver):
-    """One line per phase start and end, so long runs are not silent."""
-
-    def phase_started(self, name: str, limit_s: float | None) -> None:
-        limit = f" (limit {limit_s:g} s)" if limit_s else ""
-        print(f"onlinesim: {name} started{limit}", flush=True)
-
-    def phase_ended(self, outcome: PhaseOutcome) -> None:
-        print(f"onlinesim: {outcome.phase} {outcome.status.value}", flush=True)
-
-
-def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    """The settings tune and pretrain share with simulate (the profile is theirs to fix)."""
-    parser.add_argument("--submission", type=Path, help="folder holding submission.toml")
-    parser.add_argument("--data", type=Path, help="data set folder: <class>/<image> inside")
-    parser.add_argument("--runner", choices=RUNNERS, help="where phases run (default process)")
-    parser.add_argument("--config", type=Path, help="TOML file of settings (below the CLI)")
-    parser.add_argument("--time-scale", type=float, help="stretch every budget by this factor")
-    parser.add_argument("--seed", type=int, help="seed of the train/test draw (default 0)")
-    parser.add_argument("--runs-dir", type=Path, help="where run folders go (default runs)")
-    parser.add_argument(
-        "--set", action="append", metavar="KEY=VALUE", help="override one setting (repeatable)"
-    )
-    parser.add_argument(
-        "--allow-leakage",
-        action="store_true",
-        default=None,
-        help="run even when pretrained weights saw some validation/test images (report warns)",
-    )
-
-
-def settings_from_args(args: argparse.Namespace) -> dict:
-    """CLI settings: `--set` first, explicit flags over it; only what the user gave."""
-    values = parse_set_options(args.set)
-    flags = {
-        "submission": args.submission,
-        "data": args.data,
-        "runner": args.runner,
-        "time_scale": args.time_scale,
-        "seed": args.seed,
-        "runs_dir": args.runs_dir,
-        "allow_leakage": args.allow_leakage,
-    }
-    values.update(
-        {key: str(v) if isinstance(v, Path) else v for key, v in flags.items() if v is not None}
-    )
-    return values
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_common_arguments(parser)
+    add_run_options(parser, guarded="validation/test images")
     parser.add_argument(
         "--config-variant",
         type=Path,

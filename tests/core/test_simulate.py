@@ -16,7 +16,8 @@ import psutil
 import pytest
 
 from harness.cli import main
-from harness.commands.simulate import add_arguments, cli_settings
+from harness.cli_options import settings_from_args
+from harness.commands.simulate import OWN_SETTINGS, add_arguments
 from harness.config import resolve_config
 from harness.outcome import PhaseOutcome
 from harness.packaging import content_hash
@@ -257,7 +258,7 @@ def test_set_options_lose_to_explicit_flags() -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(["--set", "seed=3", "--set", "grace_s=1", "--seed", "9"])
-    assert cli_settings(args) == {"seed": 9, "grace_s": 1}
+    assert settings_from_args(args, OWN_SETTINGS) == {"seed": 9, "grace_s": 1}
 
 
 def test_runs_inside_the_package_are_not_its_content(capsys, tmp_path, toys_dir, three_class_set):
