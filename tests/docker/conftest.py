@@ -14,7 +14,8 @@ from pathlib import Path
 
 import docker
 import pytest
-from docker_support import ROOT, RunFolder, make_run_folder
+from docker_support import ROOT
+from phase_support import RunFolder, make_run_folder
 
 from harness.runners.docker import LABEL, DockerRunner
 from harness.runners.process import ProcessRunner
@@ -94,4 +95,4 @@ def process_runner() -> ProcessRunner:
 
 @pytest.fixture
 def run_folder(tmp_path: Path) -> RunFolder:
-    return make_run_folder(tmp_path / "runs" / "r1")
+    return make_run_folder(tmp_path)

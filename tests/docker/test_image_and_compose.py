@@ -14,8 +14,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from docker_support import ROOT, TOYS
+from docker_support import ROOT
 from packaging.requirements import Requirement
+from phase_support import TOYS
 
 from harness.demo_data import make_image_set
 from harness.runners.docker import DockerRunner

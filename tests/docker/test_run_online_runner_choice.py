@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from docker_support import TOYS
+from phase_support import TOYS
 
 from harness.demo_data import make_image_set
 

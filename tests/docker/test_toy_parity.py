@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from docker_support import CLASSES, FAST, RunFolder, make_run_folder
+from docker_support import FAST
+from phase_support import CLASSES, RunFolder, make_run_folder
 
 from harness.outcome import Status
 from harness.phases import run_predict, run_train

@@ -1,22 +1,16 @@
-"""A run folder laid out like the harness's, tiny generated images, and PhaseSpecs for the toys."""
+"""What the execution tests add to tests/phase_support.py: hiding, limits, a process watcher."""
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
 
-from harness.demo_data import make_image_set
-from harness.phases import PredictLimits, PredictRequest
-from harness.runners.base import Limits, Mount, PhaseSpec
+from harness.phases import PredictLimits
 
-TOYS = Path(__file__).resolve().parents[1] / "toys"
-CLASSES = ("cardboard", "glass", "纸箱")
 FAST = PredictLimits(setup_s=10.0, per_image_s=0.5, request_timeout_s=5.0, grace_s=2.0)
 
 
@@ -28,94 +22,6 @@ def folder_to_hide(tmp_path: Path) -> Path:
     if temp in interpreter.parents or temp not in tmp_path.resolve().parents:
         return tmp_path.resolve()
     return temp
-
-
-@dataclass
-class RunFolder:
-    root: Path
-    train_dir: Path
-    test_dir: Path
-    model_dir: Path
-    scratch: Path
-    requests: list[PredictRequest]
-    truth: dict[str, str]
-    hidden: tuple[Path, ...]
-
-    def package(self, toy: str) -> Path:
-        """A fresh copy of the toy, as the harness gives each phase."""
-        target = self.root / "package"
-        if not target.exists():
-            shutil.copytree(TOYS / toy, target)
-        return target
-
-    def train_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
-        return PhaseSpec(
-            phase="train",
-            command=("python", "train.py"),
-            workdir=self.package(toy),
-            env={
-                "IMAGE_TRAIN_INPUT_PATH": str(self.train_dir),
-                "MODEL_INFERENCE_PATH": str(self.model_dir),
-                "ONLINESIM_PHASE": "train",
-                "ONLINESIM_PROFILE": "test",
-                "TMPDIR": str(self.scratch),
-                "HOME": str(self.scratch),
-                **env,
-            },
-            mounts=(Mount(self.train_dir), Mount(self.model_dir, writable=True)),
-            limits=limits or Limits(),
-            log_path=self.root / "logs" / "train.log",
-            hidden=self.hidden,
-        )
-
-    def predict_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
-        return PhaseSpec(
-            phase="predict",
-            command=("python", "predict.py"),
-            workdir=self.package(toy),
-            env={
-                "MODEL_INFERENCE_PATH": str(self.model_dir),
-                "IMAGE_MODEL_PACKAGE_PATH": str(self.model_dir),
-                "IMAGE_INPUT_PATH": str(self.test_dir),
-                "ONLINESIM_PHASE": "predict",
-                "TMPDIR": str(self.scratch),
-                "HOME": str(self.scratch),
-                **env,
-            },
-            mounts=(Mount(self.test_dir), Mount(self.model_dir)),
-            limits=limits or Limits(),
-            log_path=self.root / "logs" / "predict.log",
-            interactive=True,
-            hidden=self.hidden,
-        )
-
-    def train_log(self) -> list[str]:
-        return (self.root / "logs" / "train.log").read_text(encoding="utf-8").splitlines()
-
-    def accuracy(self, answers) -> float:
-        return sum(a.label == self.truth[a.id] for a in answers) / len(self.truth)
-
-
-def make_run_folder(tmp_path: Path) -> RunFolder:
-    root = tmp_path / "runs" / "r1"
-    stage = root / "stage"
-    train_dir = make_image_set(stage / "train", CLASSES, per_class=4, size=32)
-    source = make_image_set(tmp_path / "held_out", CLASSES, per_class=3, size=32, seed=1)
-    test_dir = stage / "test"
-    test_dir.mkdir(parents=True)
-    requests, truth = [], {}
-    for number, image in enumerate(sorted(source.rglob("*.jpg"))):
-        opaque = f"img{number:03d}x"
-        shutil.copy(image, test_dir / f"{opaque}.jpg")
-        requests.append(PredictRequest(opaque, test_dir / f"{opaque}.jpg"))
-        truth[opaque] = image.parent.name
-    shutil.rmtree(source)
-    model_dir = root / "model"
-    model_dir.mkdir()
-    scratch = root / "scratch"
-    scratch.mkdir()
-    hidden = (folder_to_hide(tmp_path),)
-    return RunFolder(root, train_dir, test_dir, model_dir, scratch, requests, truth, hidden)
 
 
 class Descendants:

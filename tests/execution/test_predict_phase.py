@@ -6,7 +6,8 @@ import dataclasses
 
 import psutil
 import pytest
-from exec_support import CLASSES, FAST
+from exec_support import FAST
+from phase_support import CLASSES
 
 from harness.outcome import Status
 from harness.phases import run_predict, run_train

@@ -1,0 +1,117 @@
+"""A run folder laid out as the harness lays it out, tiny generated images, and toy PhaseSpecs.
+
+Shared by the execution tests (process runner) and the docker tests, so both
+runners are exercised on one layout: the staged split, the model folder, a
+scratch folder, and a package copy per toy under work/, as simulate makes them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.demo_data import make_image_set
+from harness.phases import PredictRequest
+from harness.runners.base import Limits, Mount, PhaseSpec
+
+TOYS = Path(__file__).resolve().parent / "toys"
+CLASSES = ("cardboard", "glass", "纸箱")
+
+
+@dataclass
+class RunFolder:
+    """The run folder, the test requests and their answer key (kept out of every mount)."""
+
+    root: Path
+    train_dir: Path
+    test_dir: Path
+    model_dir: Path
+    scratch: Path
+    requests: list[PredictRequest]
+    truth: dict[str, str]
+    hidden: tuple[Path, ...] = ()
+
+    def package(self, toy: str) -> Path:
+        """A copy of the toy, as the harness gives each phase; made once per toy."""
+        target = self.root / "work" / toy
+        if not target.exists():
+            shutil.copytree(TOYS / toy, target)
+        return target
+
+    def train_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
+        return PhaseSpec(
+            phase="train",
+            command=("python", "train.py"),
+            workdir=self.package(toy),
+            env={
+                "IMAGE_TRAIN_INPUT_PATH": str(self.train_dir),
+                "MODEL_INFERENCE_PATH": str(self.model_dir),
+                "ONLINESIM_PHASE": "train",
+                "ONLINESIM_PROFILE": "test",
+                "TMPDIR": str(self.scratch),
+                "HOME": str(self.scratch),
+                **env,
+            },
+            mounts=(Mount(self.train_dir), Mount(self.model_dir, writable=True)),
+            limits=limits or Limits(),
+            log_path=self.root / "logs" / "train.log",
+            hidden=self.hidden,
+        )
+
+    def predict_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
+        return PhaseSpec(
+            phase="predict",
+            command=("python", "predict.py"),
+            workdir=self.package(toy),
+            env={
+                "MODEL_INFERENCE_PATH": str(self.model_dir),
+                "IMAGE_MODEL_PACKAGE_PATH": str(self.model_dir),
+                "IMAGE_INPUT_PATH": str(self.test_dir),
+                "ONLINESIM_PHASE": "predict",
+                "ONLINESIM_PROFILE": "test",
+                "TMPDIR": str(self.scratch),
+                "HOME": str(self.scratch),
+                **env,
+            },
+            mounts=(Mount(self.test_dir), Mount(self.model_dir)),
+            limits=limits or Limits(),
+            log_path=self.root / "logs" / "predict.log",
+            interactive=True,
+            hidden=self.hidden,
+        )
+
+    def train_log(self) -> list[str]:
+        return (self.root / "logs" / "train.log").read_text(encoding="utf-8").splitlines()
+
+    def write_answer_key(self) -> Path:
+        """The key in the run folder, where answers.csv goes: outside every mount."""
+        key = "id,label\n" + "".join(f"{i},{label}\n" for i, label in self.truth.items())
+        path = self.root / "answers.csv"
+        path.write_text(key, encoding="utf-8")
+        return path
+
+    def accuracy(self, answers) -> float:
+        return sum(a.label == self.truth[a.id] for a in answers) / len(self.truth)
+
+
+def make_run_folder(tmp_path: Path, hidden: tuple[Path, ...] = ()) -> RunFolder:
+    """runs/r1 under `tmp_path`: 4 train and 3 test images per class, test names opaque."""
+    root = tmp_path / "runs" / "r1"
+    stage = root / "stage"
+    train_dir = make_image_set(stage / "train", CLASSES, per_class=4, size=32)
+    source = make_image_set(tmp_path / "held_out", CLASSES, per_class=3, size=32, seed=1)
+    test_dir = stage / "test"
+    test_dir.mkdir(parents=True)
+    requests, truth = [], {}
+    for number, image in enumerate(sorted(source.rglob("*.jpg"))):
+        opaque = f"img{number:03d}x"
+        shutil.copy(image, test_dir / f"{opaque}.jpg")
+        requests.append(PredictRequest(opaque, test_dir / f"{opaque}.jpg"))
+        truth[opaque] = image.parent.name
+    shutil.rmtree(source)
+    model_dir = root / "model"
+    model_dir.mkdir()
+    scratch = root / "scratch"
+    scratch.mkdir()
+    return RunFolder(root, train_dir, test_dir, model_dir, scratch, requests, truth, hidden)
