@@ -22,9 +22,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "docker"))
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "docker")]
 
-from docker_support import CLASSES, FAST, make_run_folder  # noqa: E402
+from docker_support import FAST  # noqa: E402
+from phase_support import CLASSES, make_run_folder  # noqa: E402
 
 from harness.outcome import Status  # noqa: E402
 from harness.phases import run_predict, run_train  # noqa: E402
