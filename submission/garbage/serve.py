@@ -27,9 +27,12 @@ def main() -> int:
     if not model_dir:
         print("predict: set MODEL_INFERENCE_PATH (see docs/contract.md)", file=sys.stderr)
         return 2
+    import keras
+
     from garbage.predictor import Predictor
 
     predictor = Predictor(Path(model_dir))
+    print(f"predict: keras {keras.backend.backend()} backend", file=sys.stderr)
     predictor.warm_up()
     answers.write(json.dumps({"ready": True}) + "\n")
     for line in sys.stdin:

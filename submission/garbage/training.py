@@ -88,7 +88,8 @@ class Trainer:
     def run(self) -> None:
         log(
             f"training on {len(self.train_idx)} images, validating on {len(self.val_idx)}, "
-            f"{self.n_classes} classes, {self.budget.time_remaining():.0f} s usable"
+            f"{self.n_classes} classes, {self.budget.time_remaining():.0f} s usable, "
+            f"keras {keras.backend.backend()} backend"
         )
         for i, name in enumerate(self.cfg.backbones):
             if i > 0 and not self.cfg.ensemble:
@@ -287,6 +288,7 @@ class Trainer:
             exported,
             {
                 "stage": stage,
+                "keras_backend": keras.backend.backend(),
                 "val_accuracy": acc,
                 "tta_flip": self.cfg.tta_flip,
                 "started_from": self.started_from

@@ -1,0 +1,37 @@
+"""EfficientNet-Lite0 computes the same features on the torch and TensorFlow backends.
+
+Same converted weights, same input, one process per backend (Keras fixes its
+backend per process): the network and its weight layout are backend-neutral.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+from submission_run import SUBMISSION
+
+SCRIPT = Path(__file__).resolve().parent / "lite_forward.py"
+
+
+def test_lite0_features_agree_between_tensorflow_and_torch(tmp_path):
+    procs = {}
+    for backend in ("tensorflow", "torch"):
+        env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        env["PYTHONPATH"] = str(SUBMISSION)
+        out = tmp_path / f"{backend}.npz"
+        cmd = [sys.executable, str(SCRIPT), str(out)]
+        procs[backend] = (out, subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True))
+    results = {}
+    for backend, (out, proc) in procs.items():
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err[-3000:]
+        results[backend] = np.load(out)
+
+    assert str(results["torch"]["backend"]) == "torch"
+    assert str(results["tensorflow"]["backend"]) == "tensorflow"
+    tf_out, torch_out = results["tensorflow"]["features"], results["torch"]["features"]
+    assert tf_out.shape == torch_out.shape == (2, 1280)
+    rel = np.linalg.norm(torch_out - tf_out) / np.linalg.norm(tf_out)
+    assert rel < 1e-4, rel
