@@ -1,0 +1,164 @@
+"""One started container as a RunningPhase: its followers, its stdin/stdout, its exit.
+
+The phase protocols see the same interface as under the process runner; here
+the engine's exit state (code, OOM kill) becomes the ExitInfo they judge.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import socket
+import threading
+from typing import Any
+
+import docker
+from docker import errors as docker_errors
+
+from harness.runners.base import ExitInfo, PhaseSpec, RunningPhase, SampleCallback
+from harness.runners.docker.cleanup import remove_container
+from harness.runners.docker.engine import ENGINE_TIMEOUT_S
+from harness.runners.docker.stats import ResourceWatch
+from harness.runners.docker.streams import copy_log, read_stdout_lines
+
+
+class DockerPhase(RunningPhase):
+    """One started container: its log and stats followers, and its stdin/stdout."""
+
+    def __init__(
+        self,
+        client: docker.DockerClient,
+        container_id: str,
+        spec: PhaseSpec,
+        on_sample: SampleCallback | None,
+    ) -> None:
+        self._client = client
+        self._api = client.api
+        self._id = container_id
+        self._spec = spec
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._stopped_by_harness = False
+        self._exit: ExitInfo | None = None
+        self._exited = threading.Event()
+        self._resources = ResourceWatch(self._api, container_id, self._exited, on_sample)
+        self._sock: socket.socket | None = None
+        if spec.interactive:
+            raw = self._api.attach_socket(
+                container_id, params={"stdin": 1, "stdout": 1, "stream": 1}
+            )
+            self._sock = getattr(raw, "_sock", raw)
+            self._sock.settimeout(None)  # the client's request timeout would end a quiet phase
+        spec.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._api.start(container_id)
+        self._thread(self._resources.follow_stats)  # ends by itself once the container is gone
+        self._thread(self._resources.watch_cgroup_peak)
+        self._threads = [self._thread(self._follow_log), self._thread(self._wait_for_exit)]
+        if self._sock is not None:
+            self._threads.append(self._thread(self._read_stdout))
+
+    def _thread(self, target) -> threading.Thread:
+        thread = threading.Thread(target=target, daemon=True, name=f"docker-{target.__name__}")
+        thread.start()
+        return thread
+
+    # followers (threads)
+
+    def _follow_log(self) -> None:
+        copy_log(self._api, self._id, self._spec.log_path, stdout=not self._spec.interactive)
+
+    def _read_stdout(self) -> None:
+        assert self._sock is not None
+        read_stdout_lines(self._sock, self._lines)
+
+    def _wait_for_exit(self) -> None:
+        try:
+            self._api.wait(self._id)
+            state = self._api.inspect_container(self._id)["State"]
+        except docker_errors.DockerException:
+            state = {"ExitCode": None, "OOMKilled": False}
+        self._exit = exit_info(
+            state,
+            self._resources.peak_memory(),
+            self._spec.limits.memory_bytes,
+            self._stopped_by_harness,
+        )
+        self._exited.set()
+
+    # RunningPhase
+
+    def send_line(self, line: str) -> None:
+        if self._sock is None:
+            raise BrokenPipeError("the phase is not interactive")
+        try:
+            self._sock.sendall((line.rstrip("\n") + "\n").encode("utf-8"))
+        except OSError as error:
+            raise BrokenPipeError(str(error)) from error
+
+    def read_line(self, timeout_s: float) -> str | None:
+        try:
+            line = self._lines.get(timeout=max(timeout_s, 0))
+        except queue.Empty:
+            return None
+        if line is None:
+            self._lines.put(None)
+            raise EOFError("the phase closed its stdout")
+        return line
+
+    def close_stdin(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+    def wait(self, timeout_s: float | None) -> ExitInfo | None:
+        try:
+            if not self._exited.wait(timeout_s):
+                return None
+            return self._finish()
+        except KeyboardInterrupt:
+            self._remove()
+            raise
+
+    def stop(self, grace_s: float) -> ExitInfo:
+        if not self._exited.is_set():
+            self._stopped_by_harness = True
+            try:
+                self._api.stop(self._id, timeout=max(math.ceil(grace_s), 0))
+            except docker_errors.NotFound:
+                pass
+        self._exited.wait(ENGINE_TIMEOUT_S)
+        return self._finish()
+
+    def _finish(self) -> ExitInfo:
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._remove()
+        assert self._exit is not None
+        return self._exit
+
+    def _remove(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+        remove_container(self._client, self._id)
+
+
+def exit_info(
+    state: dict[str, Any],
+    peak_memory: int | None,
+    memory_limit: int | None,
+    stopped_by_harness: bool,
+) -> ExitInfo:
+    """The engine's exit state as an ExitInfo: a code above 128 is a signal, OOMKilled a kill."""
+    code = state.get("ExitCode")
+    oom = bool(state.get("OOMKilled"))
+    if oom and memory_limit:
+        # The kernel killed it on reaching the limit, often before stats caught up.
+        peak_memory = max(peak_memory or 0, memory_limit)
+    return ExitInfo(
+        exit_code=code,
+        signal=code - 128 if code is not None and code > 128 else None,
+        killed_for_memory=oom,
+        stopped_by_harness=stopped_by_harness,
+        peak_memory_bytes=peak_memory,
+    )

@@ -1,0 +1,165 @@
+"""The docker runner itself: what the engine enforces, and one container per phase.
+
+Here a PhaseSpec becomes a container: the mounts at their own paths, the limits
+as host config, the harness's uid:gid, and the labels that find it again.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+import docker
+from docker import errors as docker_errors
+from docker.types import DeviceRequest
+from docker.types import Mount as DockerMount
+
+from harness.runners import default_docker_image
+from harness.runners.base import (
+    Enforcement,
+    Limits,
+    Mount,
+    PhaseSpec,
+    Runner,
+    RunningPhase,
+    SampleCallback,
+)
+from harness.runners.docker.cleanup import remove_container, track
+from harness.runners.docker.engine import connect
+from harness.runners.docker.images import check_image, image_for, submission_image
+from harness.runners.docker.phase import DockerPhase
+
+LABEL = "onlinesim"
+# Unbuffered UTF-8 output, as the process runner gives, so logs arrive as they are written.
+CONTAINER_ENV = {"PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"}
+
+
+def _covered(path: Path, mounts: list[Mount]) -> bool:
+    return any(path == m.path or m.path in path.parents for m in mounts)
+
+
+def container_mounts(spec: PhaseSpec) -> list[Mount]:
+    """The spec's mounts, plus the working, temporary and home folders it names.
+
+    The runner needs those folders inside the container even when the phase did
+    not list them; they are the harness's fresh copies, so they are writable,
+    as under the process runner.
+    """
+    mounts = list(spec.mounts)
+    extra = [spec.workdir] + [Path(spec.env[k]) for k in ("TMPDIR", "HOME") if k in spec.env]
+    for path in extra:
+        if path.is_dir() and not _covered(path, mounts):
+            mounts.append(Mount(path, writable=True))
+    return mounts
+
+
+class DockerRunner(Runner):
+    """Runs each phase in a fresh container from `image`, under the engine's limits."""
+
+    name: ClassVar[str] = "docker"
+
+    def __init__(self, image: str | None = None) -> None:
+        self.image = image or default_docker_image()
+        self._client: docker.DockerClient | None = None
+        self._info: dict[str, Any] | None = None
+
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            self._client = connect()
+        return self._client
+
+    def _engine_info(self) -> dict[str, Any]:
+        if self._info is None:
+            self._info = self.client.info()
+        return self._info
+
+    def has_gpu_runtime(self) -> bool:
+        """Whether the engine lists an NVIDIA runtime (nvidia-container-toolkit)."""
+        return "nvidia" in (self._engine_info().get("Runtimes") or {})
+
+    def enforcement(self, limits: Limits) -> Enforcement:
+        info = self._engine_info()
+        notes = [f"docker runner, image {self.image}, engine {info.get('ServerVersion')}"]
+        memory = limits.memory_bytes is not None
+        if memory and not info.get("SwapLimit", True):
+            notes.append("the engine cannot limit swap here; memory beyond the limit may swap")
+        gpu = limits.gpu and self.has_gpu_runtime()
+        if limits.gpu and not gpu:
+            runtimes = ", ".join(sorted(info.get("Runtimes") or {})) or "none"
+            notes.append(
+                f"no GPU: the engine has no NVIDIA runtime (runtimes: {runtimes}); "
+                "install nvidia-container-toolkit to give phases the GPU"
+            )
+        if limits.gpu_memory_bytes is not None:
+            notes.append(
+                "gpu memory limit: not enforced by the docker runner (the engine has no GPU "
+                "memory limit); use the process runner, e.g. inside `docker compose up simulate`"
+            )
+        return Enforcement(
+            memory=memory,
+            network=not limits.network,
+            read_only_data=True,
+            gpu=gpu,
+            notes=tuple(notes),
+        )
+
+    def submission_image(self, requirements: Path) -> str:
+        """The image with the submission's requirements installed, built once per content."""
+        return submission_image(self.client, self.image, requirements)
+
+    def prepare(self, spec: PhaseSpec) -> str:
+        """Build what `launch` needs before any clock starts: the image the phase runs in.
+
+        The platform installed requirements before the budget began; a caller that
+        calls this first keeps the first build of a submission's layer off the budget.
+        """
+        check_image(self.client, self.image)
+        return image_for(self.client, self.image, spec.workdir)
+
+    def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> RunningPhase:
+        image = self.prepare(spec)
+        api = self.client.api
+        limits = spec.limits
+        host_config = api.create_host_config(
+            mounts=[
+                DockerMount(str(m.path), str(m.path), type="bind", read_only=not m.writable)
+                for m in container_mounts(spec)
+            ],
+            network_mode="bridge" if limits.network else "none",
+            mem_limit=limits.memory_bytes,
+            memswap_limit=limits.memory_bytes,
+            pids_limit=limits.pids,
+            shm_size=limits.shm_bytes,
+            device_requests=(
+                [DeviceRequest(count=1, capabilities=[["gpu"]])]  # the contest gave one GPU
+                if limits.gpu and self.has_gpu_runtime()
+                else None
+            ),
+            init=True,
+        )
+        created = api.create_container(
+            image,
+            command=list(spec.command),
+            working_dir=str(spec.workdir),
+            environment={**CONTAINER_ENV, **spec.env},
+            user=f"{os.getuid()}:{os.getgid()}",
+            labels={LABEL: "1", f"{LABEL}.phase": spec.phase},
+            host_config=host_config,
+            stdin_open=spec.interactive,
+            detach=not spec.interactive,
+            tty=False,
+        )
+        container_id = created["Id"]
+        track(self.client, container_id)
+        try:
+            return DockerPhase(self.client, container_id, spec, on_sample)
+        except docker_errors.APIError as error:
+            # A missing program or work dir fails at start; as OSError it reads
+            # like the process runner's "could not be started".
+            remove_container(self.client, container_id)
+            raise OSError(error.explanation or str(error)) from error
+        except BaseException:
+            remove_container(self.client, container_id)
+            raise
