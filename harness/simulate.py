@@ -1,66 +1,39 @@
 """One rehearsal, end to end: stage -> train -> predict -> score -> report.
 
-This module only orders the steps and keeps the books (run folder, resource
-trace, answer key written after predict). Each step's rules live in its own
-module; which runner ran a phase is invisible past `Simulation.phase_spec`. A phase
-that fails, even through a harness bug, still ends in a complete report.
+This module only orders the steps and keeps the books (run folder, phase
+specs). Each step's rules live in its own module (preparation, runners.choice,
+resource_trace, answers, report); which runner ran a phase is invisible past
+`Simulation.phase_spec`. A phase that fails, even through a harness bug, still
+ends in a complete report.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 import os
 import secrets
 import shutil
-import threading
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from harness.answers import score_section, write_answer_files
 from harness.config import RunConfig
-from harness.dataset import Dataset, scan_dataset
 from harness.errors import UserError
-from harness.holdout import split_holdout
-from harness.manifest import Manifest, load_manifest
+from harness.observer import RunObserver
 from harness.outcome import PhaseOutcome, Status
-from harness.packaging import content_hash, copy_contents
+from harness.packaging import copy_contents
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
 from harness.phases.train import run_train
-from harness.provenance import check_leakage
+from harness.preparation import Prepared, prepare
 from harness.report import DataSummary, assemble, write_report
-from harness.runners import create_runner, default_docker_image
-from harness.runners.base import (
-    Enforcement,
-    Limits,
-    Mount,
-    PhaseSpec,
-    ResourceSample,
-    Runner,
-    RunningPhase,
-    SampleCallback,
-)
-from harness.scoring import error_cost, score
-from harness.staging import SplitPlan, SplitRequest, Stage, plan_split, stage_split
-
-
-class RunObserver:
-    """Hooks for live progress; every method is a no-op here, override what you show."""
-
-    def phase_started(self, name: str, limit_s: float | None) -> None:
-        """A phase is about to launch, with its time limit (None: no single limit)."""
-
-    def sample(self, phase: str, sample: ResourceSample) -> None:
-        """A resource reading of the running phase."""
-
-    def answered(self, done: int, total: int) -> None:
-        """Predict progress: `done` of `total` requests answered."""
-
-    def phase_ended(self, outcome: PhaseOutcome) -> None:
-        """A phase finished (or was not run)."""
+from harness.resource_trace import ResourceTrace
+from harness.runners import create_runner
+from harness.runners.base import Limits, Mount, PhaseSpec, Runner
+from harness.runners.choice import choose_runner
+from harness.runners.tracking import TrackingRunner
+from harness.staging import Stage, stage_split
 
 
 @dataclass
@@ -81,89 +54,6 @@ def new_run_id(profile: str, now: dt.datetime) -> str:
     return f"{now:%Y%m%d-%H%M%S}-{profile}-{secrets.token_hex(2)}"
 
 
-def _docker_ready(image: str) -> tuple[bool, str]:
-    """An engine answers and holds the project image: only then can auto pick docker."""
-    from docker import errors as docker_errors
-
-    from harness.runners.docker import DockerRunner, docker_available
-
-    available, reason = docker_available()
-    if not available:
-        return False, reason
-    runner = DockerRunner(image)
-    try:
-        runner.client.images.get(runner.image)
-    except docker_errors.ImageNotFound:
-        return False, f"{reason}, but the image {runner.image!r} is not built (docs/docker.md)"
-    return True, f"{reason} and has the image {runner.image!r}"
-
-
-def choose_runner(name: str, docker_image: str | None = None) -> tuple[str, str]:
-    """The runner to use and why: `auto` means docker when it is ready here, else process."""
-    if name != "auto":
-        return name, f"runner {name} (asked for)"
-    ready, reason = _docker_ready(docker_image or default_docker_image())
-    if ready:
-        return "docker", f"runner docker (auto: {reason})"
-    return "process", f"runner process (auto: {reason})"
-
-
-class ResourceTrace:
-    """Appends each sample to resources.jsonl (t: seconds since run start); tells the observer."""
-
-    def __init__(self, path: Path, started: float, observer: RunObserver) -> None:
-        self.path = path
-        self.started = started
-        self.observer = observer
-        self._lock = threading.Lock()
-        path.touch()
-
-    def callback(self, phase: str) -> Callable[[ResourceSample], None]:
-        def on_sample(sample: ResourceSample) -> None:
-            line = {
-                "t": round(time.monotonic() - self.started, 3),
-                "phase": phase,
-                "memory_bytes": sample.memory_bytes,
-                "cpu_percent": sample.cpu_percent,
-                "gpu_memory_bytes": sample.gpu_memory_bytes,
-                "gpu_utilization": sample.gpu_utilization,
-            }
-            with self._lock, self.path.open("a", encoding="utf-8") as handle:
-                handle.write(json.dumps(line) + "\n")
-            self.observer.sample(phase, sample)
-
-        return on_sample
-
-
-class TrackingRunner(Runner):
-    """Wraps a runner and remembers each phase it starts, so an interrupted run can stop them.
-
-    Ctrl-C reaches the harness only: a phase runs in its own process group, and
-    would otherwise run on after the harness has gone.
-    """
-
-    def __init__(self, inner: Runner) -> None:
-        self.inner = inner
-        self.name = inner.name
-        self.started: list[RunningPhase] = []
-
-    def enforcement(self, limits: Limits) -> Enforcement:
-        return self.inner.enforcement(limits)
-
-    def prepare(self, spec: PhaseSpec) -> str | None:
-        return self.inner.prepare(spec)
-
-    def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> RunningPhase:
-        phase = self.inner.launch(spec, on_sample)
-        self.started.append(phase)
-        return phase
-
-    def stop_all(self, grace_s: float) -> None:
-        for phase in self.started:
-            if phase.wait(0) is None:
-                phase.stop(grace_s)
-
-
 def _remove_tree(path: Path) -> None:
     """Delete a folder the harness made, even where a phase left it read-only."""
     if not path.exists():
@@ -182,49 +72,6 @@ def _failed_phase(name: str, error: BaseException, log_path: Path) -> PhaseOutco
         reason=f"The harness failed while running {name}: {lines[-1].strip()}",
         log_path=str(log_path),
         details={"traceback": traceback.format_exception(error)},
-    )
-
-
-@dataclass
-class _Prepared:
-    """Everything decided before the run folder exists (so refusals leave nothing behind)."""
-
-    manifest: Manifest
-    dataset: Dataset
-    plan: SplitPlan
-    holdout: dict
-    warnings: list[str]
-    content_sha256: str
-
-
-def prepare(config: RunConfig) -> _Prepared:
-    """Check the submission and the data, choose the split, refuse leakage; writes nothing."""
-    manifest = load_manifest(Path(config.submission))
-    dataset = scan_dataset(Path(config.data))
-    holdout = split_holdout(dataset, config.holdout_fraction, config.holdout_seed)
-    request = SplitRequest(
-        train_images=config.train_images,
-        test_images=config.test_images,
-        seed=config.seed,
-        when_short=config.when_short,
-        min_train_per_class=config.min_train_per_class,
-        min_test_images=config.min_test_images,
-    )
-    plan = plan_split(holdout, request)
-    warnings: list[str] = []
-    test_files = [path for files in plan.test.values() for path in files]
-    leakage = check_leakage(manifest.root, test_files)
-    if leakage.overlapping:
-        if not config.allow_leakage:
-            raise UserError(leakage.message, hint="or pass --allow-leakage to run anyway.")
-        warnings.append(f"LEAKAGE (allowed with --allow-leakage): {leakage.message}")
-    return _Prepared(
-        manifest,
-        dataset,
-        plan,
-        holdout.summary(),
-        warnings,
-        content_hash(manifest.root, leave_out=(Path(config.runs_dir),)),
     )
 
 
@@ -309,7 +156,7 @@ def _with_details(outcome: PhaseOutcome, extra: dict) -> PhaseOutcome:
 
 
 def _train(
-    sim: Simulation, runner: TrackingRunner, prep: _Prepared, stage: Stage, trace: ResourceTrace
+    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> PhaseOutcome:
     env = {
         "IMAGE_TRAIN_INPUT_PATH": str(stage.train_dir),
@@ -340,7 +187,7 @@ def _train(
 
 
 def _predict(
-    sim: Simulation, runner: TrackingRunner, prep: _Prepared, stage: Stage, trace: ResourceTrace
+    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> tuple[PhaseOutcome, list[Answer]]:
     env = {
         "MODEL_INFERENCE_PATH": str(sim.model_dir),
@@ -376,49 +223,6 @@ def _predict(
         sim.clean_phase("predict")
 
 
-def _write_answer_files(run_dir: Path, stage: Stage, answers: list[Answer]) -> dict[str, str]:
-    """answers.csv (the key) and predictions.csv (one row per test image), after predict."""
-    with (run_dir / "answers.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "label"])
-        writer.writerows(stage.answer_key.items())
-    given = {answer.id: answer for answer in answers}
-    with (run_dir / "predictions.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["id", "source", "true", "predicted", "correct", "latency_ms"])
-        for image_id, truth in stage.answer_key.items():
-            answer = given.get(image_id)
-            source = stage.sources[image_id]
-            writer.writerow(
-                [
-                    image_id,
-                    str(source.relative_to(source.parent.parent)),
-                    truth,
-                    "" if answer is None else answer.label,
-                    int(answer is not None and answer.label == truth),
-                    "" if answer is None else f"{answer.latency_s * 1000:.3f}",
-                ]
-            )
-    return {"answers": "answers.csv", "predictions": "predictions.csv"}
-
-
-def _score(prep: _Prepared, stage: Stage, answers: list[Answer], limit_s: float) -> dict:
-    given = {answer.id: answer for answer in answers}
-    ids = list(stage.answer_key)
-    truth = [stage.answer_key[i] for i in ids]
-    predicted = [given[i].label if i in given else None for i in ids]
-    latencies = [answer.latency_s for answer in answers if answer.id in stage.answer_key]
-    section = score(truth, predicted, latencies, prep.dataset.classes, limit_s)
-    table = prep.dataset.error_types
-    if table is not None:
-        section["error_cost"] = {
-            "mean": round(error_cost(truth, predicted, table), 4),
-            "table": str(prep.dataset.error_types_path),
-            "rows": len(table),
-        }
-    return section
-
-
 def _write_page(run_dir: Path) -> str | None:
     """The HTML page, when the page writer is installed; its failure never fails the run."""
     try:
@@ -433,7 +237,7 @@ def _write_page(run_dir: Path) -> str | None:
 
 
 def _run_phases(
-    sim: Simulation, runner: TrackingRunner, prep: _Prepared, stage: Stage
+    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage
 ) -> tuple[PhaseOutcome, PhaseOutcome, list[Answer]]:
     """Train, then predict only when train passed; a harness failure becomes an outcome."""
     trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, sim.observer)
@@ -464,7 +268,7 @@ def _run_phases(
 def _files(sim: Simulation, stage: Stage, answers: list[Answer]) -> dict[str, str]:
     """Write the answer files and list every file the run produced, relative to its folder."""
     files = {"config": "config.json", "resources": "resources.jsonl"}
-    files.update(_write_answer_files(sim.run_dir, stage, answers))
+    files.update(write_answer_files(sim.run_dir, stage, answers))
     if sim.metrics_path.is_file():
         files["train_metrics"] = sim.metrics_path.relative_to(sim.run_dir).as_posix()
     for phase in ("train", "predict"):
@@ -473,7 +277,7 @@ def _files(sim: Simulation, stage: Stage, answers: list[Answer]) -> dict[str, st
     return files
 
 
-def _data_summary(prep: _Prepared) -> DataSummary:
+def _data_summary(prep: Prepared) -> DataSummary:
     return DataSummary(
         source=str(prep.dataset.root),
         classes=prep.dataset.classes,
@@ -524,7 +328,7 @@ def simulate(
         },
         data=data,
         phases={"train": train, "predict": predict},
-        score=_score(prep, stage, answers, sim.limits.per_image_s),
+        score=score_section(prep.dataset, stage, answers, sim.limits.per_image_s),
         warnings=[*prep.warnings, *data.warnings],
         files=_files(sim, stage, answers),
     )

@@ -1,0 +1,32 @@
+"""Which runner a run uses when asked for `auto`, and the sentence the report gives for it."""
+
+from __future__ import annotations
+
+from harness.runners import default_docker_image
+
+
+def _docker_ready(image: str) -> tuple[bool, str]:
+    """An engine answers and holds the project image: only then can auto pick docker."""
+    from docker import errors as docker_errors
+
+    from harness.runners.docker import DockerRunner, docker_available
+
+    available, reason = docker_available()
+    if not available:
+        return False, reason
+    runner = DockerRunner(image)
+    try:
+        runner.client.images.get(runner.image)
+    except docker_errors.ImageNotFound:
+        return False, f"{reason}, but the image {runner.image!r} is not built (docs/docker.md)"
+    return True, f"{reason} and has the image {runner.image!r}"
+
+
+def choose_runner(name: str, docker_image: str | None = None) -> tuple[str, str]:
+    """The runner to use and why: `auto` means docker when it is ready here, else process."""
+    if name != "auto":
+        return name, f"runner {name} (asked for)"
+    ready, reason = _docker_ready(docker_image or default_docker_image())
+    if ready:
+        return "docker", f"runner docker (auto: {reason})"
+    return "process", f"runner process (auto: {reason})"
