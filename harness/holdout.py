@@ -5,6 +5,10 @@ seed, never on a profile's sizes. So every profile tests on images from the
 same reserve, and `pretrain` (which trains on the complement, the pool) can
 never have seen a test image. Membership is a ranking by a seeded hash of the
 name, so adding images to a class moves few others in or out.
+
+Data sets hold exact duplicates under different names (TrashNet does). A pool
+image with the same bytes as a reserve image would let training, or
+`pretrain`, see a test image, so such copies are left out of the pool.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.dataset import Dataset
+from harness.provenance import file_sha256
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class Holdout:
     pool: dict[str, list[Path]]
     fraction: float
     seed: int
+    duplicates_left_out: tuple[Path, ...] = ()
 
     @property
     def reserve_count(self) -> int:
@@ -39,6 +45,7 @@ class Holdout:
             "seed": self.seed,
             "reserve_images": self.reserve_count,
             "pool_images": self.pool_count,
+            "duplicates_left_out": len(self.duplicates_left_out),
         }
 
 
@@ -54,7 +61,10 @@ def _rank_key(seed: int, label: str, path: Path) -> bytes:
 
 
 def split_holdout(dataset: Dataset, fraction: float, seed: int) -> Holdout:
-    """The reserve and the pool of every class of `dataset`, both in sorted file order."""
+    """The reserve and the pool of every class of `dataset`, both in sorted file order.
+
+    Pool images with the same bytes as any reserve image are left out of the pool.
+    """
     reserve: dict[str, list[Path]] = {}
     pool: dict[str, list[Path]] = {}
     for label, files in dataset.images.items():
@@ -62,4 +72,11 @@ def split_holdout(dataset: Dataset, fraction: float, seed: int) -> Holdout:
         chosen = set(ranked[: reserve_size(len(files), fraction)])
         reserve[label] = [path for path in files if path in chosen]
         pool[label] = [path for path in files if path not in chosen]
-    return Holdout(reserve=reserve, pool=pool, fraction=fraction, seed=seed)
+    reserved = {file_sha256(path) for files in reserve.values() for path in files}
+    duplicates: list[Path] = []
+    for label, files in pool.items():
+        kept: list[Path] = []
+        for path in files:
+            (duplicates if file_sha256(path) in reserved else kept).append(path)
+        pool[label] = kept
+    return Holdout(reserve, pool, fraction, seed, tuple(duplicates))

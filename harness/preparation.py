@@ -46,6 +46,12 @@ def prepare(config: RunConfig) -> Prepared:
     )
     plan = plan_split(holdout, request)
     warnings: list[str] = []
+    if holdout.duplicates_left_out:
+        names = ", ".join(path.name for path in holdout.duplicates_left_out[:5])
+        warnings.append(
+            f"{len(holdout.duplicates_left_out)} image(s) left out of training: the same bytes "
+            f"as a test-reserve image ({names})"
+        )
     test_files = [path for files in plan.test.values() for path in files]
     leakage = check_leakage(manifest.root, test_files)
     if leakage.overlapping:

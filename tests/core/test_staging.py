@@ -47,6 +47,19 @@ def test_adding_an_image_moves_at_most_one_reserved_image(tmp_path: Path) -> Non
     assert len(set(before) - set(after)) <= 1
 
 
+def test_copies_of_reserve_images_are_left_out_of_the_pool(tmp_path: Path) -> None:
+    """The same bytes under another name (TrashNet has such pairs) must not reach training."""
+    root = make_image_set(tmp_path / "set", ["a", "b"], 20, size=16)
+    reserved = split_holdout(scan_dataset(root), 0.1, 2019).reserve["a"][0]
+    copy = root / "b" / "copy_of_reserved.jpg"
+    copy.write_bytes(reserved.read_bytes())
+    holdout = split_holdout(scan_dataset(root), 0.1, 2019)
+    assert copy not in holdout.reserve["b"]  # with this seed the copy ranks into the pool side
+    assert copy not in holdout.pool["b"]
+    assert holdout.duplicates_left_out == (copy,)
+    assert holdout.summary()["duplicates_left_out"] == 1
+
+
 def test_reserve_size_keeps_one_for_training() -> None:
     assert [reserve_size(n, 0.1) for n in (0, 1, 2, 5, 10, 403)] == [0, 0, 1, 1, 1, 40]
     assert reserve_size(3, 0.9) == 2
