@@ -53,6 +53,13 @@ def _end(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def _wait_for(crossed: list, timeout_s: float = 5.0) -> None:
+    """Poll until the monitor's on_limit callback has recorded a crossing, or give up."""
+    deadline = time.monotonic() + timeout_s
+    while not crossed and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def test_memory_of_the_whole_tree_is_summed():
     process = _start(CHILDREN_EACH_ALLOCATE, ready_lines=3)
     try:
@@ -92,9 +99,7 @@ def test_samples_flow_and_the_limit_is_enforced_even_if_the_callback_breaks():
             on_sample=broken_callback,
             on_limit=lambda: crossed.append(time.monotonic()),
         ).start()
-        deadline = time.monotonic() + 5
-        while not crossed and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_for(crossed)
         monitor.stop()
         assert crossed, "the limit was not enforced"
         assert monitor.limit_crossed
@@ -183,9 +188,7 @@ def test_the_gpu_memory_limit_stops_sampling_and_says_so():
             gpu_reader=reader,
             on_limit=lambda: crossed.append(time.monotonic()),
         ).start()
-        deadline = time.monotonic() + 5
-        while not crossed and time.monotonic() < deadline:
-            time.sleep(0.02)
+        _wait_for(crossed)
         monitor.stop()
         assert crossed and monitor.crossed == GPU_MEMORY
         assert monitor.peak_gpu_memory_bytes == 300 * MIB

@@ -14,6 +14,18 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+def _read_report(run_dir: Path) -> dict:
+    return json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+
+
+def _page_for(run_dir: Path, report: dict) -> str:
+    """Write an edited report.json, rebuild the page with the CLI, return the page's HTML."""
+    (run_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    result = _cli("report", str(run_dir))
+    assert result.returncode == 0, result.stderr
+    return (run_dir / "report.html").read_text(encoding="utf-8")
+
+
 def test_report_regenerates_the_page(passed_run: Path):
     page = passed_run / "report.html"
     page.write_text("stale", encoding="utf-8")
@@ -69,28 +81,20 @@ def test_the_per_image_limit_is_shown_for_predict_not_drawn_as_a_budget(passed_r
 
 
 def test_an_older_report_with_the_per_image_limit_in_limit_s_reads_the_same(passed_run: Path):
-    report_path = passed_run / "report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report = _read_report(passed_run)
     report["phases"]["predict"]["limit_s"] = 0.5
     del report["phases"]["predict"]["details"]["per_image_limit_s"]
-    report_path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
 
-    assert _cli("report", str(passed_run)).returncode == 0
-
-    html = (passed_run / "report.html").read_text(encoding="utf-8")
+    html = _page_for(passed_run, report)
     assert "0.5s per image" in html
     assert 'class="over"' not in html
 
 
 def test_gpu_memory_peak_and_limit_are_shown_beside_host_memory(passed_run: Path):
-    report_path = passed_run / "report.json"
-    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report = _read_report(passed_run)
     report["phases"]["train"]["peak_gpu_memory_bytes"] = 3 * 2**30
     report["phases"]["train"]["gpu_memory_limit_bytes"] = 4 * 2**30
-    report_path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
 
-    assert _cli("report", str(passed_run)).returncode == 0
-
-    html = (passed_run / "report.html").read_text(encoding="utf-8")
+    html = _page_for(passed_run, report)
     assert "GPU 3.0 GiB / 4.0 GiB" in html
     assert html.count("; GPU ") == 1  # predict measured no GPU: nothing added there
