@@ -23,7 +23,8 @@ SCHEMA = 1
 
 
 def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes: images are matched by content, not by name."""
+    """Hex sha256 of a file's bytes, read in blocks: images are matched by content, not by
+    name, and the package content hash is built from it (weights can be large)."""
     digest = hashlib.sha256()
     with Path(path).open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):

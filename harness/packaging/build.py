@@ -7,11 +7,12 @@ from pathlib import Path
 
 from harness.errors import UserError
 from harness.packaging.checks import check_manifest, check_size
-from harness.packaging.content_hash import file_digest, hash_entries
+from harness.packaging.content_hash import hash_entries
 from harness.packaging.gate import PassingReport, find_passing_report
 from harness.packaging.layout import layout_members
 from harness.packaging.scan import OUTPUT_FOLDERS, inside, is_junk, output_folders, scan
 from harness.packaging.tarball import write_tarball
+from harness.provenance import file_sha256
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def build_package(config: PackageConfig) -> PackageResult:
     suffix = "" if config.layout == "plain" else f"-{config.layout}"
     tarball = out_dir / f"{_slug(manifest.name)}-{wanted[:12]}{suffix}.tar.gz"
     write_tarball(members, tarball)
-    digest = file_digest(tarball).hex()
+    digest = file_sha256(tarball)
     tarball.with_name(tarball.name + ".sha256").write_text(
         f"{digest}  {tarball.name}\n", encoding="utf-8"
     )

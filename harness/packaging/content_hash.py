@@ -11,15 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from harness.packaging.scan import FILE, LINK, Entry, scan
-
-
-def file_digest(path: Path) -> bytes:
-    """sha256 of one file, read in blocks (weights can be large)."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.digest()
+from harness.provenance import file_sha256
 
 
 def hash_entries(entries: Iterable[Entry]) -> str:
@@ -29,7 +21,7 @@ def hash_entries(entries: Iterable[Entry]) -> str:
         digest.update(entry.relpath.encode("utf-8") + b"\0" + entry.kind.encode() + b"\0")
         if entry.kind == FILE:
             digest.update(b"x" if entry.executable else b"-")
-            digest.update(file_digest(entry.source))
+            digest.update(bytes.fromhex(file_sha256(entry.source)))
         elif entry.kind == LINK:
             digest.update((entry.link_target or "").encode("utf-8"))
         digest.update(b"\0")
