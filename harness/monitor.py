@@ -116,7 +116,6 @@ class TreeMonitor:
         self.on_limit = on_limit
         self.peak_memory_bytes = 0
         self.peak_gpu_memory_bytes: int | None = None
-        self.limit_crossed = False
         self.crossed: str | None = None
         self._last_gpu: GpuUsage | None = None
         self.samples = 0
@@ -248,7 +247,6 @@ class TreeMonitor:
                 self.gpu_memory_limit_bytes,
             )
             if crossed is not None:
-                self.limit_crossed = True
                 self.crossed = crossed
                 if self.on_limit is not None:
                     self.on_limit()
