@@ -29,13 +29,6 @@ class Deadline:
         """Seconds left, never negative."""
         return max(0.0, self.at - self.clock())
 
-    def expired(self) -> bool:
-        return self.remaining() <= 0.0
-
-    def sooner(self, seconds: float) -> Deadline:
-        """This deadline or one `seconds` from now, whichever comes first."""
-        return Deadline(min(self.at, self.clock() + seconds), self.clock)
-
 
 def unix_deadline(budget_s: float, wall_now: float) -> float:
     """The deadline the submission is told, as a UNIX time."""

@@ -34,18 +34,8 @@ def test_deadline_counts_down_on_its_clock_and_never_goes_negative():
     assert deadline.remaining() == 10
     clock.now += 7.5
     assert deadline.remaining() == 2.5
-    assert not deadline.expired()
     clock.now += 3
     assert deadline.remaining() == 0.0
-    assert deadline.expired()
-
-
-def test_sooner_takes_the_earlier_of_two_deadlines():
-    clock = FakeClock()
-    budget = Deadline.after(100, clock)
-    assert budget.sooner(5).remaining() == 5
-    clock.now += 98
-    assert budget.sooner(5).remaining() == 2
 
 
 def test_unix_deadline_is_the_wall_time_plus_the_budget():
