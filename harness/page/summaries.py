@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from harness.scoring import nearest_rank
+
 
 @dataclass(frozen=True)
 class ConfusedPair:
@@ -62,12 +64,14 @@ def sub_matrix(
 
 
 def latency_percentiles(latencies_ms: Sequence[float]) -> dict[str, float]:
-    """p50/p95/p99/max of per-image latencies; empty when nothing was answered."""
-    if len(latencies_ms) == 0:
+    """p50/p95/p99/max of per-image latencies, nearest-rank as in the report; {} when none."""
+    values = sorted(float(value) for value in latencies_ms)
+    if not values:
         return {}
-    values = np.asarray(latencies_ms, dtype=float)
-    p50, p95, p99 = np.percentile(values, [50, 95, 99])
-    return {"p50": float(p50), "p95": float(p95), "p99": float(p99), "max": float(values.max())}
+    return {
+        name: nearest_rank(values, percent)
+        for name, percent in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100))
+    }
 
 
 def budget_fraction(used_s: float | None, limit_s: float | None) -> float | None:
