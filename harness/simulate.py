@@ -224,11 +224,9 @@ def _predict(
 
 
 def _write_page(run_dir: Path) -> str | None:
-    """The HTML page, when the page writer is installed; its failure never fails the run."""
-    try:
-        from harness.report_page import write_report_page
-    except ImportError:
-        return None
+    """The HTML page; its failure never fails the run. Imported here: it loads matplotlib."""
+    from harness.report_page import write_report_page
+
     try:
         return write_report_page(run_dir).name
     except Exception as error:  # the page is a view of report.json, which is already safe
