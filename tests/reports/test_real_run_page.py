@@ -54,13 +54,18 @@ def real_runs(artifacts: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     return runs
 
 
+def _visit_offline(browser: Chromium, run_dir: Path):
+    """Open the run's page; it must load nothing from the network and render a real picture."""
+    screenshot = run_dir / "report_screenshot.png"
+    visit = browser.visit(run_dir / "report.html", screenshot)
+    assert visit.network_requests() == []
+    assert screenshot.stat().st_size > 20_000
+    return visit
+
+
 def test_a_real_passed_run_page(real_runs: dict[str, Path], browser: Chromium):
     run_dir = real_runs["constant"]
-    screenshot = run_dir / "report_screenshot.png"
-
-    visit = browser.visit(run_dir / "report.html", screenshot)
-
-    assert visit.network_requests() == []
+    visit = _visit_offline(browser, run_dir)
     assert "PASSED" in visit.text
     decoded = {image["alt"] for image in visit.images if image["width"] > 0}
     assert {
@@ -70,20 +75,14 @@ def test_a_real_passed_run_page(real_runs: dict[str, Path], browser: Chromium):
         "confusion among the most confused classes",
     } <= decoded
     assert "充电器" in visit.text
-    assert screenshot.stat().st_size > 20_000
 
 
 def test_a_real_failed_run_page(real_runs: dict[str, Path], browser: Chromium):
     run_dir = real_runs["no_model"]
-    screenshot = run_dir / "report_screenshot.png"
-
-    visit = browser.visit(run_dir / "report.html", screenshot)
-
-    assert visit.network_requests() == []
+    visit = _visit_offline(browser, run_dir)
     assert "FAILED" in visit.text
     assert "no_model_exported" in visit.text
     assert "No per-image answer times." in visit.text
-    assert screenshot.stat().st_size > 20_000
 
 
 def test_the_runs_gpu_samples_match_this_machine(real_runs: dict[str, Path]):
