@@ -14,7 +14,6 @@ from typing import Any
 from harness.errors import UserError
 
 MANIFEST_NAME = "submission.toml"
-PHASES = ("train", "predict")
 EXAMPLE = """\
     name = "my-entry"
     [train]
