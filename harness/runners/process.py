@@ -180,12 +180,16 @@ class ProcessPhase(RunningPhase):
         self._signal_all(signal.SIGKILL)
 
     def _signal_all(self, signum: int) -> None:
-        """Signal the process group, and every process seen in the tree that left it."""
+        """Signal the process group, and every process seen in the tree that left it.
+
+        The tree is scanned before the group is signalled: a child that left the
+        group is re-parented away once its parent dies, and a later scan misses it.
+        """
+        self._monitor.tree()
         try:
             os.killpg(self.pid, signum)
         except ProcessLookupError:
             pass
-        self._monitor.tree()
         for process in self._monitor.seen_alive():
             try:
                 process.send_signal(signum)
@@ -197,7 +201,6 @@ class ProcessPhase(RunningPhase):
         with self._lock:
             if self._exit is not None:
                 return self._exit
-            self._monitor.tree()
             self._signal_all(signal.SIGKILL)
             code = self._process.wait()
             self._monitor.stop()
