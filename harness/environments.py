@@ -27,7 +27,7 @@ from harness.config import RunConfig, resolve_config
 from harness.dataset import ERROR_TYPES_FILE, scan_dataset
 from harness.errors import UserError
 from harness.holdout import split_holdout
-from harness.packaging import content_hash, copy_contents
+from harness.packaging import copy_contents
 from harness.profiles import read_toml
 from harness.provenance import (
     Installed,
@@ -275,7 +275,6 @@ def pretrain(
     config = resolve_config({**settings, "profile": PRETRAIN_PROFILE}, config_file)
     submission = Path(config.submission)
     starting = weights_inventory(submission)
-    before = content_hash(submission, leave_out=(Path(config.runs_dir),))
     result = simulate(config, observer)
     if not result.passed:
         return PretrainResult(result, None, None)
@@ -286,7 +285,7 @@ def pretrain(
         data_dir=result.report["data"]["source"],
         holdout=result.report["data"]["holdout"],
         config=asdict(config),
-        submission_content_sha256=before,
+        submission_content_sha256=result.report["submission"]["content_sha256"],
         starting_weights=starting,
         images=staged_images(result.run_dir / "stage" / "train"),
     )

@@ -9,6 +9,7 @@ from harness.cli import main
 from harness.config import resolve_config
 from harness.dataset import scan_dataset
 from harness.holdout import split_holdout
+from harness.packaging import content_hash
 from harness.provenance import file_sha256, load_provenance
 
 
@@ -41,6 +42,7 @@ def test_pretrain_then_simulate_starts_from_pretrained(
 ) -> None:
     runs = tmp_path / "runs"
     before = _files(toy)
+    content_before = content_hash(toy)
     args = ["pretrain", "--submission", str(toy), "--data", str(data), "--runs-dir", str(runs)]
     assert main(args) == 0
     out = capsys.readouterr().out
@@ -56,6 +58,7 @@ def test_pretrain_then_simulate_starts_from_pretrained(
     assert provenance.image_hashes == pool
     assert not provenance.image_hashes & reserve
     assert provenance.starting_weights == {}
+    assert provenance.submission_content_sha256 == content_before
     assert provenance.holdout["seed"] == 2019
     assert provenance.config["train_images"] == "all"
 
