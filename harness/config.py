@@ -80,13 +80,6 @@ RUN_SETTINGS = {
     "allow_leakage": _flag,
     "docker_image": _image_name,
 }
-RUN_DEFAULTS: dict[str, Any] = {
-    "runs_dir": "runs",
-    "runner": "process",
-    "seed": 0,
-    "time_scale": 1.0,
-    "allow_leakage": False,
-}
 
 
 @dataclass(frozen=True)
@@ -224,7 +217,7 @@ def resolve_config(cli: Mapping[str, Any], config_path: Path | None = None) -> R
     cli_values = {key: _check(key, value, "command line") for key, value in cli.items()}
     profiles = resolve_profiles(tables, source)
     name = cli_values.get("profile") or file_values.get("profile") or DEFAULT_PROFILE
-    values: dict[str, Any] = {**RUN_DEFAULTS, **pick_profile(profiles, name)}
+    values: dict[str, Any] = dict(pick_profile(profiles, name))  # RunConfig fills the rest
     values.update(file_values)
     values.update(cli_values)
     values["profile"] = name
