@@ -23,7 +23,6 @@ class Budget:
         self.deadline = deadline
         self.margin_s = margin_s
         self.clock = clock
-        self.start = clock()
 
     @classmethod
     def from_env(
@@ -40,9 +39,6 @@ class Budget:
 
     def time_remaining(self) -> float:
         return self.deadline - self.margin_s - self.clock()
-
-    def elapsed(self) -> float:
-        return self.clock() - self.start
 
 
 def safety_margin(budget_s: float, fraction: float, minimum_s: float) -> float:

@@ -12,7 +12,6 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import keras
@@ -68,7 +67,6 @@ def split_activations(
     paths: list[Path],
     copy: int,
     seed: int,
-    on_batch: Callable[[int, int], None] | None = None,
     cache: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Bottom-part activations (float16) of copy `copy` of each image, and a readable mask.
@@ -85,8 +83,6 @@ def split_activations(
         x, ok = _inputs(spec, paths[start : start + BATCH], copy, seed)
         chunks.append(np.asarray(bottom.predict_on_batch(x)).astype("float16"))
         oks.append(ok)
-        if on_batch is not None:
-            on_batch(min(start + BATCH, len(paths)), len(paths))
     feats, ok = np.concatenate(chunks), np.concatenate(oks)
     if cache:
         np.save(feats_file, feats)

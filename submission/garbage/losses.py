@@ -34,11 +34,6 @@ def cost_matrix(classes: list[str], table: Path | None) -> np.ndarray:
     return matrix
 
 
-def smooth_labels(y: np.ndarray, epsilon: float) -> np.ndarray:
-    """Move `epsilon` of each label's mass uniformly over all classes."""
-    return y * (1.0 - epsilon) + epsilon / y.shape[-1]
-
-
 def mixup(
     x: np.ndarray, y: np.ndarray, alpha: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -127,7 +127,7 @@ class Trainer:
             self.metrics.write(
                 "warm_start", backbone=name, layers=copied, source=str(warm.model_file)
             )
-        paths = [self.data.paths[i] for i in range(len(self.data.paths))]
+        paths = self.data.paths
         per_image = features.seconds_per_image(parts.bottom, spec, paths)
         n_all, n_train = len(paths), len(self.train_idx)
         left = self.budget.time_remaining() - self.reserve()
