@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -37,19 +36,13 @@ from harness.provenance import (
     weights_inventory,
 )
 from harness.simulate import RunObserver, RunResult, simulate
+from harness.staging import link_or_copy
 
 TUNE_PROFILE = "tune"
 PRETRAIN_PROFILE = "pretrain"
 BASELINE = "baseline"
 DEFAULT_VARIANT_TARGET = "config.toml"
 FALLBACK_VALIDATION_FRACTION = 0.25
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def training_side_view(data_dir: Path, fraction: float, seed: int, target: Path) -> int:
@@ -60,7 +53,7 @@ def training_side_view(data_dir: Path, fraction: float, seed: int, target: Path)
         folder = target / label
         folder.mkdir(parents=True)
         for source in files:
-            _link_or_copy(source, folder / source.name)
+            link_or_copy(source, folder / source.name)
     table = dataset.root / ERROR_TYPES_FILE
     if table.is_file():
         shutil.copyfile(table, target / ERROR_TYPES_FILE)

@@ -150,7 +150,7 @@ def _choose(rng: np.random.Generator, files: list[Path], count: int) -> list[Pat
     return sorted(files[index] for index in picked)
 
 
-def _place(source: Path, target: Path, link: bool) -> bool:
+def link_or_copy(source: Path, target: Path, link: bool = True) -> bool:
     """A hard link when asked and the file system allows it (True), else a copy (False)."""
     if link:
         try:
@@ -177,7 +177,7 @@ def stage_split(plan: SplitPlan, stage_root: Path, link: bool = True) -> Stage:
         folder = train_dir / label
         folder.mkdir(parents=True)
         for source in files:
-            if _place(source, folder / source.name, link):
+            if link_or_copy(source, folder / source.name, link):
                 stage.train_linked += 1
             else:
                 stage.train_copied += 1
