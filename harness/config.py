@@ -19,10 +19,13 @@ from harness.errors import UserError
 from harness.profiles import (
     BUILTIN_PROFILES,
     PROFILE_SETTINGS,
+    boolean,
     builtin_tables,
     check_value,
     merge_profile_tables,
+    non_negative_int,
     pick_profile,
+    positive_float,
     read_toml,
     resolve_profiles,
 )
@@ -31,18 +34,6 @@ from harness.runners import DEFAULT_DOCKER_IMAGE, default_docker_image
 DEFAULT_PROFILE = "online"
 RUNNERS = ("process", "docker", "auto")
 PATH_KEYS = ("submission", "data", "runs_dir")
-
-
-def _positive_number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError("a number above 0")
-    return float(value)
-
-
-def _whole_number(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("a whole number of 0 or more")
-    return value
 
 
 def _path_text(value: Any) -> str:
@@ -63,21 +54,15 @@ def _image_name(value: Any) -> str:
     return value
 
 
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("true or false")
-    return value
-
-
 RUN_SETTINGS = {
     "profile": _path_text,
     "submission": _path_text,
     "data": _path_text,
     "runs_dir": _path_text,
     "runner": _runner_name,
-    "seed": _whole_number,
-    "time_scale": _positive_number,
-    "allow_leakage": _flag,
+    "seed": non_negative_int,
+    "time_scale": positive_float,
+    "allow_leakage": boolean,
     "docker_image": _image_name,
 }
 

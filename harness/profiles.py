@@ -28,7 +28,7 @@ def _count_or_all(value: Any) -> int | str:
     return value
 
 
-def _positive_float(value: Any) -> float:
+def positive_float(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ValueError("a number above 0")
     return float(value)
@@ -40,7 +40,7 @@ def _non_negative_float(value: Any) -> float:
     return float(value)
 
 
-def _non_negative_int(value: Any) -> int:
+def non_negative_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise ValueError("a whole number of 0 or more")
     return value
@@ -60,7 +60,7 @@ def _fraction(value: Any) -> float:
     return float(value)
 
 
-def _boolean(value: Any) -> bool:
+def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("true or false")
     return value
@@ -90,20 +90,20 @@ PROFILE_SETTINGS: dict[str, Setting] = {
     "description": Setting(_text, "one line saying what the profile is for"),
     "train_images": Setting(_count_or_all, "training images staged"),
     "test_images": Setting(_count_or_all, "test images staged, drawn from the hold-out reserve"),
-    "train_budget_s": Setting(_positive_float, "train phase wall-clock budget"),
-    "per_image_ms": Setting(_positive_float, "limit per predicted image"),
-    "predict_setup_s": Setting(_positive_float, "limit for loading before the first image"),
-    "request_timeout_s": Setting(_positive_float, "no answer this long ends predict"),
+    "train_budget_s": Setting(positive_float, "train phase wall-clock budget"),
+    "per_image_ms": Setting(positive_float, "limit per predicted image"),
+    "predict_setup_s": Setting(positive_float, "limit for loading before the first image"),
+    "request_timeout_s": Setting(positive_float, "no answer this long ends predict"),
     "grace_s": Setting(_non_negative_float, "between SIGTERM and SIGKILL"),
     "memory_limit_mb": Setting(_memory_mb, "memory of the whole process tree"),
     "gpu_memory_limit_mb": Setting(_memory_mb, "GPU memory of the phase's processes (NVML)"),
-    "network": Setting(_boolean, "whether the phases may use the network"),
-    "gpu": Setting(_non_negative_int, "GPUs given to the phases"),
+    "network": Setting(boolean, "whether the phases may use the network"),
+    "gpu": Setting(non_negative_int, "GPUs given to the phases"),
     "holdout_fraction": Setting(_fraction, "share of each class kept for test splits"),
-    "holdout_seed": Setting(_non_negative_int, "seed fixing the hold-out reserve"),
+    "holdout_seed": Setting(non_negative_int, "seed fixing the hold-out reserve"),
     "when_short": Setting(_when_short, "what to do when the data holds fewer images"),
-    "min_train_per_class": Setting(_non_negative_int, "refuse below this many per class"),
-    "min_test_images": Setting(_non_negative_int, "refuse below this many test images"),
+    "min_train_per_class": Setting(non_negative_int, "refuse below this many per class"),
+    "min_test_images": Setting(non_negative_int, "refuse below this many test images"),
 }
 
 
