@@ -8,7 +8,7 @@ same fields: what did not happen says `not_run`.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness import __version__
@@ -34,17 +34,7 @@ class DataSummary:
     holdout: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
-        return {
-            "source": self.source,
-            "classes": list(self.classes),
-            "train_images": self.train_images,
-            "test_images": self.test_images,
-            "requested": dict(self.requested),
-            "scaled_down": self.scaled_down,
-            "warnings": list(self.warnings),
-            "skipped_files": list(self.skipped_files),
-            "holdout": dict(self.holdout),
-        }
+        return asdict(self)
 
 
 def verdict(phases: dict[str, PhaseOutcome]) -> dict:
