@@ -92,7 +92,7 @@ def _not_a_set_hint(root: Path, folders: list[Path]) -> str:
     return "each class folder must hold image files (.jpg, .png, ...)."
 
 
-def scan_dataset(root: Path, check_images: bool = True) -> Dataset:
+def scan_dataset(root: Path) -> Dataset:
     """Scan `root`; skip and list unreadable images; refuse a set with no images at all."""
     root = Path(root).resolve()
     folders = _class_folders(root)
@@ -105,7 +105,7 @@ def scan_dataset(root: Path, check_images: bool = True) -> Dataset:
         )
         readable = []
         for path in files:
-            problem = image_problem(path) if check_images else None
+            problem = image_problem(path)
             if problem is None:
                 readable.append(path)
             else:
