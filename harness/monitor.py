@@ -3,7 +3,7 @@
 Memory is the sum of PSS (proportional set size, from /proc/<pid>/smaps_rollup)
 over the tree, so pages that forked workers share with their parent count once,
 not once per worker as an RSS sum would. Reading PSS makes the kernel walk the
-page tables (about 7 ms per 2 GiB resident here), so it is read exactly every
+page tables (about 23 ms for 2 GiB resident, bench/bench_memory.py), so it is read exactly every
 `exact_every_s` at most, and more rarely when a reading is costly (its cost
 kept near 1 % of a core). Between exact readings each process counts as its
 RSS (/proc/<pid>/statm, microseconds) minus its shared part (RSS - PSS) at the
