@@ -2,10 +2,16 @@
 
 Every problem is a UserError that names the file and the field, because the
 person reading it is about to edit that file.
+
+A phase may add environment variables (`env = { KERAS_BACKEND = "torch" }`),
+so a package chooses its framework's settings itself, as it would on the
+platform. The names the harness sets (the contract's paths, budget, scratch
+folders, GPU visibility) stay the harness's and are refused.
 """
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,23 +26,40 @@ EXAMPLE = """\
     command = ["python", "train.py"]
     [predict]
     command = ["python", "predict.py"]"""
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+HARNESS_PREFIXES = ("ONLINESIM_", "IMAGE_")
+HARNESS_NAMES = frozenset(
+    {
+        "MODEL_INFERENCE_PATH",
+        "TMPDIR",
+        "HOME",
+        "PATH",
+        "PYTHONUNBUFFERED",
+        "PYTHONIOENCODING",
+        "CUDA_VISIBLE_DEVICES",
+        "NVIDIA_VISIBLE_DEVICES",
+    }
+)
 
 
 @dataclass(frozen=True)
 class Manifest:
-    """A checked manifest: the package's name and each phase's argv."""
+    """A checked manifest: the package's name, each phase's argv and added environment."""
 
     path: Path
     name: str
     train_command: tuple[str, ...]
     predict_command: tuple[str, ...]
+    train_env: dict[str, str]
+    predict_env: dict[str, str]
 
     @property
     def root(self) -> Path:
         return self.path.parent
 
 
-def _command(data: dict[str, Any], phase: str, path: Path) -> tuple[str, ...]:
+def _phase(data: dict[str, Any], phase: str, path: Path) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The phase's argv and added environment, checked in the order a reader fixes them."""
     table = data.get(phase)
     if table is None:
         raise UserError(
@@ -46,6 +69,10 @@ def _command(data: dict[str, Any], phase: str, path: Path) -> tuple[str, ...]:
     if not isinstance(table, dict):
         kind = type(table).__name__
         raise UserError(f"{path}: '{phase}' must be a table [{phase}], not a {kind}.")
+    return _command(table, phase, path), _env(table, phase, path)
+
+
+def _command(table: dict[str, Any], phase: str, path: Path) -> tuple[str, ...]:
     command = table.get("command")
     if command is None:
         raise UserError(
@@ -62,6 +89,29 @@ def _command(data: dict[str, Any], phase: str, path: Path) -> tuple[str, ...]:
             f"{path}: [{phase}].command must be a non-empty list of strings, got {command!r}."
         )
     return tuple(command)
+
+
+def _env(table: dict[str, Any], phase: str, path: Path) -> dict[str, str]:
+    env = table.get("env", {})
+    if not isinstance(env, dict):
+        raise UserError(
+            f"{path}: [{phase}].env must be a table of names to strings, got {env!r}.",
+            hint='write it as env = { KERAS_BACKEND = "torch" }.',
+        )
+    for name, value in env.items():
+        if not ENV_NAME.fullmatch(name):
+            raise UserError(f"{path}: [{phase}].env: {name!r} is not a valid variable name.")
+        if not isinstance(value, str):
+            raise UserError(
+                f"{path}: [{phase}].env.{name} must be a string, got {value!r}.",
+                hint=f'quote it: {name} = "{value}".',
+            )
+        if name in HARNESS_NAMES or name.startswith(HARNESS_PREFIXES):
+            raise UserError(
+                f"{path}: [{phase}].env sets {name}, which the harness sets for every phase.",
+                hint="remove it; docs/contract.md lists what the harness provides.",
+            )
+    return dict(env)
 
 
 def load_manifest(submission_dir: Path) -> Manifest:
@@ -90,9 +140,6 @@ def load_manifest(submission_dir: Path) -> Manifest:
             f"{path}: 'name' is required and must be a non-empty string.",
             hint='add a first line such as name = "my-entry".',
         )
-    return Manifest(
-        path=path,
-        name=name,
-        train_command=_command(data, "train", path),
-        predict_command=_command(data, "predict", path),
-    )
+    train_command, train_env = _phase(data, "train", path)
+    predict_command, predict_env = _phase(data, "predict", path)
+    return Manifest(path, name, train_command, predict_command, train_env, predict_env)

@@ -159,6 +159,7 @@ def _train(
     sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> PhaseOutcome:
     env = {
+        **prep.manifest.train_env,
         "IMAGE_TRAIN_INPUT_PATH": str(stage.train_dir),
         "MODEL_INFERENCE_PATH": str(sim.model_dir),
         "ONLINESIM_METRICS_PATH": str(sim.metrics_path),
@@ -190,6 +191,7 @@ def _predict(
     sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> tuple[PhaseOutcome, list[Answer]]:
     env = {
+        **prep.manifest.predict_env,
         "MODEL_INFERENCE_PATH": str(sim.model_dir),
         "IMAGE_MODEL_PACKAGE_PATH": str(sim.model_dir),
         "IMAGE_INPUT_PATH": str(stage.test_dir),

@@ -24,6 +24,14 @@ def test_a_good_manifest_is_read(tmp_path: Path) -> None:
     assert manifest.name == "entry" and manifest.root == tmp_path.resolve()
     assert manifest.train_command == ("python", "train.py")
     assert manifest.predict_command == ("python", "p.py")
+    assert manifest.train_env == {} and manifest.predict_env == {}
+
+
+def test_each_phase_may_add_environment_variables(tmp_path: Path) -> None:
+    text = GOOD.replace('["python", "train.py"]', '["python", "train.py"]\nenv = { A_B = "1" }')
+    (tmp_path / "submission.toml").write_text(text, encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.train_env == {"A_B": "1"} and manifest.predict_env == {}
 
 
 @pytest.mark.parametrize(
@@ -47,6 +55,29 @@ def test_a_good_manifest_is_read(tmp_path: Path) -> None:
             "[train].command",
         ),
         ('name = "x\n', "not valid TOML"),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\nenv = "A=1"\n[predict]\ncommand = ["b"]\n',
+            "[train].env must be a table",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n[predict]\ncommand = ["b"]\nenv = { N = 1 }\n',
+            "[predict].env.N must be a string",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n'
+            'env = { "A-B" = "1" }\n[predict]\ncommand = ["b"]\n',
+            "'A-B' is not a valid variable name",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n'
+            'env = { HOME = "/" }\n[predict]\ncommand = ["b"]\n',
+            "sets HOME, which the harness sets",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n[predict]\n'
+            'command = ["b"]\nenv = { ONLINESIM_DEADLINE = "9" }\n',
+            "sets ONLINESIM_DEADLINE",
+        ),
     ],
 )
 def test_bad_manifests_name_the_file_and_field(tmp_path: Path, text: str, expected: str) -> None:

@@ -140,6 +140,21 @@ def test_answer_key_is_out_of_reach(capsys, tmp_path, toys_dir, three_class_set)
     assert code == 0 and report["score"]["accuracy"] == pytest.approx(33.333)
 
 
+def test_manifest_env_reaches_the_phase(capsys, tmp_path, toys_dir, three_class_set):
+    """too_slow sleeps TOY_SLEEP_S before each answer: set to 0 by its manifest, it passes."""
+    toy = tmp_path / "too_slow"
+    shutil.copytree(toys_dir / "too_slow", toy)
+    manifest = toy / "submission.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text + 'env = { TOY_SLEEP_S = "0" }\n', encoding="utf-8")
+    assert text.rstrip().endswith('command = ["python", "predict.py"]')
+
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *smoke(toy, three_class_set))
+
+    assert code == 0, report["verdict"]
+    assert report["phases"]["predict"]["status"] == "ok"
+
+
 def test_time_scale_is_applied_and_stated(capsys, tmp_path, toys_dir, three_class_set):
     args = smoke(toys_dir / "constant", three_class_set)
     code, report, out = run_cli(capsys, tmp_path / "runs", *args, "--time-scale", "2")
