@@ -39,6 +39,37 @@ def test_gpu_usage_matches_what_this_machine_has():
         assert usage is None
 
 
+HOLD_GPU_MEMORY = (
+    "import sys, torch\n"
+    "block = torch.ones(256 * 2**20, dtype=torch.uint8, device='cuda')\n"
+    "print('holding', flush=True)\n"
+    "sys.stdin.read()\n"
+)
+WAIT = "import sys\nprint('holding', flush=True)\nsys.stdin.read()\n"
+
+
+def test_a_child_holding_gpu_memory_is_counted_by_its_pid():
+    """On a GPU: a child's 256 MiB block is its own, not this process's. Without: None."""
+    on_gpu = _driver_present()
+    child = subprocess.Popen(
+        [sys.executable, "-c", HOLD_GPU_MEMORY if on_gpu else WAIT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout.readline().strip() == "holding"
+        usage = gpu.gpu_usage([child.pid])
+        if on_gpu:
+            assert usage.memory_bytes >= 256 * 2**20
+            assert usage.utilization_percent >= 0
+            assert gpu.gpu_usage([os.getpid()]).memory_bytes < usage.memory_bytes
+        else:
+            assert usage is None
+    finally:
+        child.communicate("", timeout=60)
+
+
 def test_no_gpu_degrades_to_none_in_a_fresh_process_without_nvml():
     """With the NVML library out of reach the module still imports and answers None."""
     code = (
