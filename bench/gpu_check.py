@@ -7,7 +7,9 @@ touched), under the process runner with the GPU granted:
    of training: the report's per-phase peak GPU memory, the sampled GPU
    utilisation and the page's GPU rows;
 2. a smoke-sized run under `gpu_memory_limit_mb = --low-limit-mb`, far below
-   what the package needs: it must end as out_of_memory.
+   what the package needs: it must end as out_of_memory;
+3. a smoke-sized run with `gpu = 0`: the runner hides the GPU, so the package
+   must still pass, on the CPU, holding no GPU memory.
 Prints what it saw as JSON lines and copies each run's report.json,
 report.html and resources.jsonl to `--out`. Needs an NVIDIA GPU with
 torch and keras on the interpreter that runs this script.
@@ -81,8 +83,8 @@ def run(name: str, settings: dict, out: Path) -> dict:
         "page_says_no_gpu": "No GPU was sampled" in page,
         "backend_lines": [
             line
-            for phase in phases
-            for line in (run_dir / "logs" / f"{phase}.log").read_text(encoding="utf-8").splitlines()
+            for log in sorted((run_dir / "logs").glob("*.log"))
+            for line in log.read_text(encoding="utf-8").splitlines()
             if "keras" in line and "backend" in line
         ],
     }
@@ -121,7 +123,8 @@ def main() -> None:
         "train_budget_s": args.budget,
     }
     limited = {**common, "profile": "smoke", "gpu": 1, "gpu_memory_limit_mb": args.low_limit_mb}
-    for name, settings in (("online", online), ("limited", limited)):
+    hidden = {**common, "profile": "smoke", "gpu": 0}
+    for name, settings in (("online", online), ("limited", limited), ("hidden", hidden)):
         print(json.dumps(run(name, settings, args.out)), flush=True)
     shutil.rmtree(work, ignore_errors=True)
 
