@@ -10,8 +10,8 @@ touched), under the process runner with the GPU granted:
    what the package needs: it must end as out_of_memory;
 3. a smoke-sized run with `gpu = 0`: the runner hides the GPU, so the package
    must still pass, on the CPU, holding no GPU memory.
-Prints what it saw as JSON lines and copies each run's report.json,
-report.html and resources.jsonl to `--out`. Needs an NVIDIA GPU with
+Prints what it saw as JSON lines and copies each run's report.json and
+report.html to `--out`. Needs an NVIDIA GPU with
 torch and keras on the interpreter that runs this script.
 
     python bench/gpu_check.py --data DATA --out OUT
@@ -60,7 +60,7 @@ def run(name: str, settings: dict, out: Path) -> dict:
         json.loads(line)
         for line in (run_dir / "resources.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    for file in ("report.json", "report.html", "resources.jsonl"):
+    for file in ("report.json", "report.html"):
         shutil.copyfile(run_dir / file, out / f"{name}-{file}")
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     phases = report["phases"]
