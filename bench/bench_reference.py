@@ -38,8 +38,16 @@ from garbage.training import Trainer  # noqa: E402
 
 from harness.outcome import Status  # noqa: E402
 from harness.phases import PredictLimits, PredictRequest, run_predict, run_train  # noqa: E402
+from harness.phases.contract_env import (  # noqa: E402
+    RunFolders,
+    make_scratch,
+    predict_environment,
+    train_environment,
+)
 from harness.runners import create_runner  # noqa: E402
-from harness.runners.base import Limits, Mount, PhaseSpec  # noqa: E402
+from harness.runners.base import Limits, PhaseSpec  # noqa: E402
+
+PROFILE = "bench"  # not a profile of profiles.toml: the bench sets its own budget and limits
 
 
 def stage(data: Path, root: Path, test_fraction: float, seed: int):
@@ -166,25 +174,23 @@ def part_b(
 ) -> dict:
     package = root / "package"
     shutil.copytree(ROOT / "submission", package, ignore=shutil.ignore_patterns("__pycache__"))
-    model_dir, scratch, metrics = root / "model", root / "scratch", root / "metrics"
-    for d in (model_dir, scratch, metrics):
+    model_dir, metrics = root / "model", root / "metrics"
+    for d in (model_dir, metrics):
         d.mkdir()
-    env = {"MODEL_INFERENCE_PATH": str(model_dir), "TMPDIR": str(scratch), "HOME": str(scratch)}
+    scratch = make_scratch(root / "scratch")
+    folders = RunFolders(train_dir, test_dir, model_dir, metrics / "train.jsonl")
+    package_env: dict[str, str] = {}
     if config:
         shutil.copy(config, package / "bench_config.toml")
-        env[OVERRIDE_ENV] = str(package / "bench_config.toml")
+        package_env[OVERRIDE_ENV] = str(package / "bench_config.toml")
     runner = create_runner("process")
+    environment = train_environment(folders, PROFILE, scratch, package_env)
     train = PhaseSpec(
         "train",
         ("python", "train.py"),
         package,
-        {
-            **env,
-            "IMAGE_TRAIN_INPUT_PATH": str(train_dir),
-            "ONLINESIM_PHASE": "train",
-            "ONLINESIM_METRICS_PATH": str(metrics / "train.jsonl"),
-        },
-        (Mount(train_dir), Mount(model_dir, True), Mount(metrics, True)),
+        environment.env,
+        environment.mounts,
         Limits(),
         root / "logs" / "train.log",
     )
@@ -194,7 +200,7 @@ def part_b(
     print(f"train: {out.status.value} in {train_s:.0f} s: {out.reason}", flush=True)
     if out.status is not Status.OK:
         return {"train_status": out.status.value, "reason": out.reason, "log_tail": out.log_tail}
-    lines = [json.loads(x) for x in (metrics / "train.jsonl").read_text().splitlines()]
+    lines = [json.loads(x) for x in folders.metrics_path.read_text().splitlines()]
     steps = [
         {
             "after_s": round(x["time"] - t0, 1),
@@ -203,23 +209,19 @@ def part_b(
         for x in lines
         if x["stage"] == "export"
     ]
+    limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
+    environment = predict_environment(folders, PROFILE, scratch, limits, package_env)
     predict = PhaseSpec(
         "predict",
         ("python", "predict.py"),
         package,
-        {
-            **env,
-            "IMAGE_MODEL_PACKAGE_PATH": str(model_dir),
-            "IMAGE_INPUT_PATH": str(test_dir),
-            "ONLINESIM_PHASE": "predict",
-        },
-        (Mount(test_dir), Mount(model_dir)),
+        environment.env,
+        environment.mounts,
         Limits(),
         root / "logs" / "predict.log",
         interactive=True,
     )
     requests = [PredictRequest(p.stem, p) for p in sorted(test_dir.glob("*.jpg"))]
-    limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
     pout, answers = run_predict(runner, predict, requests, sorted(set(truth.values())), limits)
     lat = np.asarray([a.latency_s for a in answers]) * 1000
     acc = sum(a.label == truth[a.id] for a in answers) / len(truth)

@@ -24,13 +24,20 @@ from harness.errors import UserError
 from harness.observer import RunObserver
 from harness.outcome import PhaseOutcome, Status
 from harness.packaging import copy_contents
+from harness.phases.contract_env import (
+    PhaseEnvironment,
+    RunFolders,
+    make_scratch,
+    predict_environment,
+    train_environment,
+)
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
 from harness.phases.train import run_train
 from harness.preparation import Prepared, prepare
 from harness.report import DataSummary, assemble, write_report
 from harness.resource_trace import ResourceTrace
 from harness.runners import create_runner
-from harness.runners.base import Limits, Mount, PhaseSpec, Runner
+from harness.runners.base import Limits, PhaseSpec, Runner
 from harness.runners.choice import choose_runner
 from harness.runners.tracking import TrackingRunner
 from harness.staging import Stage, stage_split
@@ -91,36 +98,33 @@ class Simulation:
         self.started = time.monotonic()
         self.hidden: tuple[Path, ...] = ()
 
+    def folders(self, stage: Stage) -> RunFolders:
+        """The staged split and the run's model and metrics places, as the phases get them."""
+        return RunFolders(stage.train_dir, stage.test_dir, self.model_dir, self.metrics_path)
+
+    def scratch(self, phase: str) -> Path:
+        """The phase's TMPDIR and HOME, made fresh; `clean_phase` deletes them."""
+        return make_scratch(self.run_dir / "scratch" / phase)
+
     def phase_spec(
         self,
         phase: str,
         command: tuple[str, ...],
         submission: Path,
-        env: dict[str, str],
-        mounts: tuple[Mount, ...],
+        environment: PhaseEnvironment,
     ) -> PhaseSpec:
-        """A fresh package copy and scratch folders for one phase, and the spec to run it."""
+        """A fresh package copy for one phase, and the spec to run it."""
         workdir = self.run_dir / "work" / phase
         # Leave out the runs folder: it sits inside the package when the user
         # runs the harness from their package folder (no runs copied into runs).
         copy_contents(submission, workdir, leave_out=(self.run_dir.parent,))
-        scratch = self.run_dir / "scratch" / phase
-        (scratch / "tmp").mkdir(parents=True)
-        (scratch / "home").mkdir(parents=True)
-        limits = self.phase_limits()
-        common = {
-            "ONLINESIM_PHASE": phase,
-            "ONLINESIM_PROFILE": self.config.profile,
-            "TMPDIR": str(scratch / "tmp"),
-            "HOME": str(scratch / "home"),
-        }
         return PhaseSpec(
             phase=phase,
             command=command,
             workdir=workdir,
-            env={**common, **env},
-            mounts=mounts,
-            limits=limits,
+            env=environment.env,
+            mounts=environment.mounts,
+            limits=self.phase_limits(),
             log_path=self.run_dir / "logs" / f"{phase}.log",
             hidden=self.hidden,
         )
@@ -158,18 +162,10 @@ def _with_details(outcome: PhaseOutcome, extra: dict) -> PhaseOutcome:
 def _train(
     sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> PhaseOutcome:
-    env = {
-        **prep.manifest.train_env,
-        "IMAGE_TRAIN_INPUT_PATH": str(stage.train_dir),
-        "MODEL_INFERENCE_PATH": str(sim.model_dir),
-        "ONLINESIM_METRICS_PATH": str(sim.metrics_path),
-    }
-    mounts = (
-        Mount(stage.train_dir),
-        Mount(sim.model_dir, writable=True),
-        Mount(sim.metrics_path.parent, writable=True),
+    environment = train_environment(
+        sim.folders(stage), sim.config.profile, sim.scratch("train"), prep.manifest.train_env
     )
-    spec = sim.phase_spec("train", prep.manifest.train_command, prep.manifest.root, env, mounts)
+    spec = sim.phase_spec("train", prep.manifest.train_command, prep.manifest.root, environment)
     try:
         preparation = _prepare_phase(runner, spec)
         sim.observer.phase_started("train", sim.limits.train_budget_s)
@@ -190,23 +186,21 @@ def _train(
 def _predict(
     sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> tuple[PhaseOutcome, list[Answer]]:
-    env = {
-        **prep.manifest.predict_env,
-        "MODEL_INFERENCE_PATH": str(sim.model_dir),
-        "IMAGE_MODEL_PACKAGE_PATH": str(sim.model_dir),
-        "IMAGE_INPUT_PATH": str(stage.test_dir),
-        "ONLINESIM_PER_IMAGE_MS": f"{sim.limits.per_image_s * 1000:.3f}",
-        "ONLINESIM_SETUP_SECONDS": f"{sim.limits.predict_setup_s:.3f}",
-    }
-    mounts = (Mount(sim.model_dir), Mount(stage.test_dir))
-    spec = sim.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, env, mounts)
-    requests = [PredictRequest(image_id, path) for image_id, path in stage.requests]
     limits = PredictLimits(
         setup_s=sim.limits.predict_setup_s,
         per_image_s=sim.limits.per_image_s,
         request_timeout_s=sim.limits.request_timeout_s,
         grace_s=sim.limits.grace_s,
     )
+    environment = predict_environment(
+        sim.folders(stage),
+        sim.config.profile,
+        sim.scratch("predict"),
+        limits,
+        prep.manifest.predict_env,
+    )
+    spec = sim.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, environment)
+    requests = [PredictRequest(image_id, path) for image_id, path in stage.requests]
     try:
         preparation = _prepare_phase(runner, spec)
         sim.observer.phase_started("predict", None)

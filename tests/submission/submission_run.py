@@ -11,7 +11,13 @@ from pathlib import Path
 
 from harness.demo_data import make_image_set
 from harness.phases import PredictLimits, PredictRequest
-from harness.runners.base import Limits, Mount, PhaseSpec
+from harness.phases.contract_env import (
+    RunFolders,
+    make_scratch,
+    predict_environment,
+    train_environment,
+)
+from harness.runners.base import Limits, PhaseSpec
 
 SUBMISSION = Path(__file__).resolve().parents[2] / "submission"
 CLASSES = ("cardboard", "glass", "纸箱")
@@ -22,60 +28,46 @@ head_epochs = 20
 finetune_epochs = 2
 """
 PREDICT_LIMITS = PredictLimits(setup_s=60.0, per_image_s=2.0, request_timeout_s=20.0, grace_s=5.0)
+PROFILE = "test"  # not a profile of profiles.toml: these runs set their own limits
 
 
 class Run:
     """The package copy, a tiny train/test split, and the folders a harness run gives it.
 
-    `env` is added to both phases' environment (e.g. KERAS_BACKEND).
+    `env` is added to both phases' environment (e.g. KERAS_BACKEND), as a manifest's would be.
     """
 
     def __init__(self, root: Path, config: str, env: dict[str, str] | None = None) -> None:
         self.root = root
-        self.extra_env = dict(env or {})
         self.package = root / "package"
+        config_path = self.package / "test_config.toml"
+        self.package_env = {**(env or {}), "ONLINESIM_SUBMISSION_CONFIG": str(config_path)}
         shutil.copytree(
             SUBMISSION, self.package, ignore=shutil.ignore_patterns("weights", "__pycache__")
         )
-        (self.package / "test_config.toml").write_text(config, encoding="utf-8")
+        config_path.write_text(config, encoding="utf-8")
         self.train_dir = make_image_set(root / "stage" / "train", CLASSES, per_class=8, size=40)
         self.test_dir = make_image_set(root / "held", CLASSES, per_class=3, size=40, seed=1)
         self.model_dir = root / "model"
         self.model_dir.mkdir()
-        self.scratch = root / "scratch"
-        self.scratch.mkdir()
+        self.scratch = make_scratch(root / "scratch")
         (root / "metrics").mkdir()
         self.metrics = root / "metrics" / "train.jsonl"
+        self.folders = RunFolders(self.train_dir, self.test_dir, self.model_dir, self.metrics)
 
     def spec(self, phase: str) -> PhaseSpec:
-        env = {
-            "MODEL_INFERENCE_PATH": str(self.model_dir),
-            "ONLINESIM_PHASE": phase,
-            "TMPDIR": str(self.scratch),
-            "HOME": str(self.scratch),
-            "ONLINESIM_SUBMISSION_CONFIG": str(self.package / "test_config.toml"),
-            **self.extra_env,
-        }
         if phase == "train":
-            env |= {
-                "IMAGE_TRAIN_INPUT_PATH": str(self.train_dir),
-                "ONLINESIM_METRICS_PATH": str(self.metrics),
-            }
-            mounts = (
-                Mount(self.train_dir),
-                Mount(self.model_dir, writable=True),
-                Mount(self.metrics.parent, writable=True),
-            )
+            environment = train_environment(self.folders, PROFILE, self.scratch, self.package_env)
         else:
-            env |= {"IMAGE_MODEL_PACKAGE_PATH": str(self.model_dir)}
-            env |= {"IMAGE_INPUT_PATH": str(self.test_dir)}
-            mounts = (Mount(self.test_dir), Mount(self.model_dir))
+            environment = predict_environment(
+                self.folders, PROFILE, self.scratch, PREDICT_LIMITS, self.package_env
+            )
         return PhaseSpec(
             phase=phase,
             command=("python", f"{phase}.py"),
             workdir=self.package,
-            env=env,
-            mounts=mounts,
+            env=environment.env,
+            mounts=environment.mounts,
             limits=Limits(),
             log_path=self.log_path(phase),
             interactive=phase == "predict",
