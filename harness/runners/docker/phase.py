@@ -1,11 +1,13 @@
 """One started container as a RunningPhase: its followers, its stdin/stdout, its exit.
 
 The phase protocols see the same interface as under the process runner; here
-the engine's exit state (code, OOM kill) becomes the ExitInfo they judge.
+the engine's exit state (code, OOM kill), or the runner's kill over the GPU
+memory limit, becomes the ExitInfo they judge.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import queue
 import socket
@@ -15,15 +17,21 @@ from typing import Any
 import docker
 from docker import errors as docker_errors
 
-from harness.runners.base import ExitInfo, PhaseSpec, RunningPhase, SampleCallback
+from harness.monitor import GpuReader
+from harness.runners.base import ExitInfo, PhaseSpec, ResourceSample, RunningPhase, SampleCallback
 from harness.runners.docker.cleanup import remove_container
 from harness.runners.docker.engine import ENGINE_TIMEOUT_S
+from harness.runners.docker.gpu_watch import GPU_INTERVAL_S, GpuWatch
 from harness.runners.docker.stats import ResourceWatch
 from harness.runners.docker.streams import copy_log, read_stdout_lines
 
 
 class DockerPhase(RunningPhase):
-    """One started container: its log and stats followers, and its stdin/stdout."""
+    """One started container: its log, stats and GPU followers, and its stdin/stdout.
+
+    `gpu_reader` is given only when the container was granted a GPU; without
+    one the GPU stays unmeasured (None), as a container without a GPU has none.
+    """
 
     def __init__(
         self,
@@ -31,6 +39,8 @@ class DockerPhase(RunningPhase):
         container_id: str,
         spec: PhaseSpec,
         on_sample: SampleCallback | None,
+        gpu_reader: GpuReader | None = None,
+        gpu_interval_s: float = GPU_INTERVAL_S,
     ) -> None:
         self._client = client
         self._api = client.api
@@ -40,7 +50,22 @@ class DockerPhase(RunningPhase):
         self._stopped_by_harness = False
         self._exit: ExitInfo | None = None
         self._exited = threading.Event()
-        self._resources = ResourceWatch(self._api, container_id, self._exited, on_sample)
+        self._gpu = (
+            None
+            if gpu_reader is None
+            else GpuWatch(
+                self._api,
+                container_id,
+                self._exited,
+                gpu_reader,
+                spec.limits.gpu_memory_bytes,
+                on_limit=self._kill_for_gpu_memory,
+                interval_s=gpu_interval_s,
+            )
+        )
+        self._resources = ResourceWatch(
+            self._api, container_id, self._exited, self._with_gpu(on_sample)
+        )
         self._sock: socket.socket | None = None
         if spec.interactive:
             raw = self._api.attach_socket(
@@ -52,6 +77,8 @@ class DockerPhase(RunningPhase):
         self._api.start(container_id)
         self._thread(self._resources.follow_stats)  # ends by itself once the container is gone
         self._thread(self._resources.watch_cgroup_peak)
+        if self._gpu is not None:
+            self._thread(self._gpu.follow)  # ends with the container
         self._threads = [self._thread(self._follow_log), self._thread(self._wait_for_exit)]
         if self._sock is not None:
             self._threads.append(self._thread(self._read_stdout))
@@ -60,6 +87,31 @@ class DockerPhase(RunningPhase):
         thread = threading.Thread(target=target, daemon=True, name=f"docker-{target.__name__}")
         thread.start()
         return thread
+
+    def _with_gpu(self, on_sample: SampleCallback | None) -> SampleCallback | None:
+        """`on_sample` with the latest GPU reading added to each stats sample."""
+        gpu = self._gpu
+        if on_sample is None or gpu is None:
+            return on_sample
+
+        def sample_with_gpu(sample: ResourceSample) -> None:
+            usage = gpu.latest
+            if usage is not None:
+                sample = dataclasses.replace(
+                    sample,
+                    gpu_memory_bytes=usage.memory_bytes,
+                    gpu_utilization=usage.utilization_percent,
+                )
+            on_sample(sample)
+
+        return sample_with_gpu
+
+    def _kill_for_gpu_memory(self) -> None:
+        """Over the GPU memory limit: SIGKILL now, as the process runner kills its tree."""
+        try:
+            self._api.kill(self._id)
+        except docker_errors.DockerException:
+            pass  # it ended by itself meanwhile
 
     # followers (threads)
 
@@ -81,6 +133,8 @@ class DockerPhase(RunningPhase):
             self._resources.peak_memory(),
             self._spec.limits.memory_bytes,
             self._stopped_by_harness,
+            gpu_memory_exceeded=self._gpu is not None and self._gpu.crossed,
+            peak_gpu_memory=None if self._gpu is None else self._gpu.peak_memory_bytes,
         )
         self._exited.set()
 
@@ -148,8 +202,14 @@ def exit_info(
     peak_memory: int | None,
     memory_limit: int | None,
     stopped_by_harness: bool,
+    gpu_memory_exceeded: bool = False,
+    peak_gpu_memory: int | None = None,
 ) -> ExitInfo:
-    """The engine's exit state as an ExitInfo: a code above 128 is a signal, OOMKilled a kill."""
+    """The engine's exit state as an ExitInfo: a code above 128 is a signal, OOMKilled a kill.
+
+    A container the runner killed over the GPU memory limit ends as a memory kill
+    for the GPU, as under the process runner.
+    """
     code = state.get("ExitCode")
     oom = bool(state.get("OOMKilled"))
     if oom and memory_limit:
@@ -158,7 +218,9 @@ def exit_info(
     return ExitInfo(
         exit_code=code,
         signal=code - 128 if code is not None and code > 128 else None,
-        killed_for_memory=oom,
+        killed_for_memory=oom or gpu_memory_exceeded,
         stopped_by_harness=stopped_by_harness,
         peak_memory_bytes=peak_memory,
+        gpu_memory_exceeded=gpu_memory_exceeded and not oom,
+        peak_gpu_memory_bytes=peak_gpu_memory,
     )

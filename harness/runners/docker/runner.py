@@ -15,6 +15,8 @@ from docker import errors as docker_errors
 from docker.types import DeviceRequest
 from docker.types import Mount as DockerMount
 
+from harness.gpu import gpu_available, gpu_usage
+from harness.monitor import GpuReader
 from harness.runners import default_docker_image
 from harness.runners.base import (
     Enforcement,
@@ -27,12 +29,14 @@ from harness.runners.base import (
 )
 from harness.runners.docker.cleanup import remove_container, track
 from harness.runners.docker.engine import connect
+from harness.runners.docker.gpu_watch import GPU_INTERVAL_S
 from harness.runners.docker.images import check_image, image_for, submission_image
 from harness.runners.docker.phase import DockerPhase
 
 LABEL = "onlinesim"
 # Unbuffered UTF-8 output, as the process runner gives, so logs arrive as they are written.
 CONTAINER_ENV = {"PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"}
+ONE_GPU = [DeviceRequest(count=1, capabilities=[["gpu"]])]  # what the contest gave a phase
 
 
 def _covered(path: Path, mounts: list[Mount]) -> bool:
@@ -55,12 +59,23 @@ def container_mounts(spec: PhaseSpec) -> list[Mount]:
 
 
 class DockerRunner(Runner):
-    """Runs each phase in a fresh container from `image`, under the engine's limits."""
+    """Runs each phase in a fresh container from `image`, under the engine's limits.
+
+    `gpu_reader` gives the GPU use of host pids (NVML through harness.gpu by
+    default), asked every `gpu_interval_s` for a container granted a GPU.
+    """
 
     name: ClassVar[str] = "docker"
 
-    def __init__(self, image: str | None = None) -> None:
+    def __init__(
+        self,
+        image: str | None = None,
+        gpu_reader: GpuReader | None = gpu_usage,
+        gpu_interval_s: float = GPU_INTERVAL_S,
+    ) -> None:
         self.image = image or default_docker_image()
+        self.gpu_reader = gpu_reader
+        self.gpu_interval_s = gpu_interval_s
         self._client: docker.DockerClient | None = None
         self._info: dict[str, Any] | None = None
 
@@ -79,31 +94,47 @@ class DockerRunner(Runner):
         """Whether the engine lists an NVIDIA runtime (nvidia-container-toolkit)."""
         return "nvidia" in (self._engine_info().get("Runtimes") or {})
 
+    def gpu_granted(self, limits: Limits) -> bool:
+        """Whether a phase under `limits` gets a GPU: asked for, and the engine can give one."""
+        return limits.gpu and self.has_gpu_runtime()
+
     def enforcement(self, limits: Limits) -> Enforcement:
         info = self._engine_info()
         notes = [f"docker runner, image {self.image}, engine {info.get('ServerVersion')}"]
         memory = limits.memory_bytes is not None
         if memory and not info.get("SwapLimit", True):
             notes.append("the engine cannot limit swap here; memory beyond the limit may swap")
-        gpu = limits.gpu and self.has_gpu_runtime()
+        gpu = self.gpu_granted(limits)
         if limits.gpu and not gpu:
             runtimes = ", ".join(sorted(info.get("Runtimes") or {})) or "none"
             notes.append(
                 f"no GPU: the engine has no NVIDIA runtime (runtimes: {runtimes}); "
                 "install nvidia-container-toolkit to give phases the GPU"
             )
-        if limits.gpu_memory_bytes is not None:
+        gpu_memory = limits.gpu_memory_bytes is not None and gpu and gpu_available()
+        if gpu_memory:
             notes.append(
-                "gpu memory limit: not enforced by the docker runner (the engine has no GPU "
-                "memory limit); use the process runner, e.g. inside `docker compose up simulate`"
+                f"gpu memory: the container's GPU memory (NVML, by the host pids the engine's "
+                f"`top` lists) checked every {self.gpu_interval_s:g} s and the container killed "
+                f"above {limits.gpu_memory_bytes / 2**20:.0f} MiB"
             )
+        elif limits.gpu_memory_bytes is not None:
+            notes.append(f"gpu memory limit: not enforced: {self._no_gpu_reason(limits)}")
         return Enforcement(
             memory=memory,
             network=not limits.network,
             read_only_data=True,
             gpu=gpu,
             notes=tuple(notes),
+            gpu_memory=gpu_memory,
         )
+
+    def _no_gpu_reason(self, limits: Limits) -> str:
+        if not limits.gpu:
+            return "the profile grants the phase no GPU"
+        if not self.has_gpu_runtime():
+            return "no GPU granted (the engine has no NVIDIA runtime)"
+        return "no GPU (NVML sees no device here)"
 
     def submission_image(self, requirements: Path) -> str:
         """The image with the submission's requirements installed, built once per content."""
@@ -122,6 +153,7 @@ class DockerRunner(Runner):
         image = self.prepare(spec)
         api = self.client.api
         limits = spec.limits
+        gpu = self.gpu_granted(limits)
         host_config = api.create_host_config(
             mounts=[
                 DockerMount(str(m.path), str(m.path), type="bind", read_only=not m.writable)
@@ -132,11 +164,7 @@ class DockerRunner(Runner):
             memswap_limit=limits.memory_bytes,
             pids_limit=limits.pids,
             shm_size=limits.shm_bytes,
-            device_requests=(
-                [DeviceRequest(count=1, capabilities=[["gpu"]])]  # the contest gave one GPU
-                if limits.gpu and self.has_gpu_runtime()
-                else None
-            ),
+            device_requests=ONE_GPU if gpu else None,
             init=True,
         )
         created = api.create_container(
@@ -154,7 +182,14 @@ class DockerRunner(Runner):
         container_id = created["Id"]
         track(self.client, container_id)
         try:
-            return DockerPhase(self.client, container_id, spec, on_sample)
+            return DockerPhase(
+                self.client,
+                container_id,
+                spec,
+                on_sample,
+                gpu_reader=self.gpu_reader if gpu else None,
+                gpu_interval_s=self.gpu_interval_s,
+            )
         except docker_errors.APIError as error:
             # A missing program or work dir fails at start; as OSError it reads
             # like the process runner's "could not be started".

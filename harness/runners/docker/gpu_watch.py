@@ -1,0 +1,92 @@
+"""A container's GPU memory and utilisation, and the GPU memory limit the engine cannot set.
+
+The engine limits host memory but knows no GPU memory limit, so the runner
+measures the container the way the process runner measures its tree: NVML's
+memory per host process id (harness.gpu), for the container's processes as
+the engine's `top` lists them. `top` runs ps on the engine's host, so its
+pids are host pids, the ones NVML reports; an engine on another machine
+(DOCKER_HOST=tcp://...) lists pids that mean other processes here.
+
+One `top` costs the engine about 4 ms of CPU (it starts ps; 2-core dev
+machine, docs/docker.md), so a reading comes every `interval_s` (0.5 s: about
+1 % of a core), not every 0.1 s as in the process runner; a faster
+allocation can overshoot the limit by one interval.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from docker import APIClient
+from docker import errors as docker_errors
+
+from harness.gpu import GpuUsage, gpu_limit_exceeded
+from harness.monitor import GpuReader
+
+GPU_INTERVAL_S = 0.5
+
+
+def container_pids(api: APIClient, container_id: str) -> list[int] | None:
+    """The container's processes as host pids; None once it is stopped or gone."""
+    try:
+        listing = api.top(container_id, ps_args="-o pid")
+    except docker_errors.DockerException:  # NotFound, or a conflict: "is not running"
+        return None
+    column = listing["Titles"].index("PID")
+    return [int(row[column]) for row in listing.get("Processes") or []]
+
+
+class GpuWatch:
+    """Reads one container's GPU use until `exited` is set or the limit is crossed.
+
+    `latest` is the last reading and `peak_memory_bytes` the highest (both None
+    while no GPU was seen). A reading over `limit_bytes` sets `crossed` and
+    calls `on_limit` once (the phase kills the container there); reading ends.
+    """
+
+    def __init__(
+        self,
+        api: APIClient,
+        container_id: str,
+        exited: threading.Event,
+        reader: GpuReader,
+        limit_bytes: int | None,
+        on_limit: Callable[[], None],
+        interval_s: float = GPU_INTERVAL_S,
+    ) -> None:
+        self._api = api
+        self._id = container_id
+        self._exited = exited
+        self._reader: GpuReader | None = reader
+        self._limit_bytes = limit_bytes
+        self._on_limit = on_limit
+        self._interval_s = interval_s
+        self.latest: GpuUsage | None = None
+        self.peak_memory_bytes: int | None = None
+        self.crossed = False
+
+    def follow(self) -> None:
+        """Read, record, enforce; ends with the container, or when the reader fails."""
+        while self._reader is not None and not self._exited.is_set():
+            pids = container_pids(self._api, self._id)
+            if pids is None:
+                return
+            usage = self._read(pids)
+            if usage is not None:
+                self.latest = usage
+                self.peak_memory_bytes = max(self.peak_memory_bytes or 0, usage.memory_bytes)
+            if gpu_limit_exceeded(usage, self._limit_bytes):
+                self.crossed = True
+                self._on_limit()
+                return
+            self._exited.wait(self._interval_s)
+
+    def _read(self, pids: list[int]) -> GpuUsage | None:
+        """None without a GPU; a reader that fails once is not asked again (as in the monitor)."""
+        assert self._reader is not None
+        try:
+            return self._reader(pids)
+        except Exception:
+            self._reader = None
+            return None
