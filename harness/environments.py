@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import RunConfig, resolve_config
-from harness.dataset import ERROR_TYPES_FILE, scan_dataset
+from harness.dataset import ERROR_TYPES_FILE, each_image_once, scan_dataset
 from harness.errors import UserError
 from harness.holdout import split_holdout
 from harness.packaging import copy_contents
@@ -211,7 +211,19 @@ def tune(
     The session folder `runs/tune-<time>/` keeps the view (hard links, the
     runs' `data.source`) and `summary.json`; the variants' package copies are
     deleted once their runs ended (each run's report keeps their content hash).
+    Each image is decoded and hashed once for all variants: the view is hard links.
     """
+    with each_image_once():
+        return _tune(settings, variant_files, config_file, config_target, observer)
+
+
+def _tune(
+    settings: Mapping[str, Any],
+    variant_files: Sequence[Path],
+    config_file: Path | None,
+    config_target: str,
+    observer: RunObserver | None,
+) -> TuneResult:
     outer = resolve_config({**settings, "profile": TUNE_PROFILE}, config_file)
     variants = variants_from_files(variant_files)
     session = Path(outer.runs_dir) / f"tune-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S-%f}"
@@ -264,7 +276,18 @@ def pretrain(
     config_file: Path | None = None,
     observer: RunObserver | None = None,
 ) -> PretrainResult:
-    """Train on the whole pool; on a pass, install the model and its provenance."""
+    """Train on the whole pool; on a pass, install the model and its provenance.
+
+    The provenance hashes of the staged images are the ones the run's hold-out
+    already computed (each image is hashed once).
+    """
+    with each_image_once():
+        return _pretrain(settings, config_file, observer)
+
+
+def _pretrain(
+    settings: Mapping[str, Any], config_file: Path | None, observer: RunObserver | None
+) -> PretrainResult:
     config = resolve_config({**settings, "profile": PRETRAIN_PROFILE}, config_file)
     submission = Path(config.submission)
     starting = weights_inventory(submission)

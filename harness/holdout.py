@@ -17,8 +17,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.dataset import Dataset
-from harness.provenance import file_sha256
+from harness.dataset import Dataset, image_sha256
 
 
 @dataclass(frozen=True)
@@ -72,11 +71,11 @@ def split_holdout(dataset: Dataset, fraction: float, seed: int) -> Holdout:
         chosen = set(ranked[: reserve_size(len(files), fraction)])
         reserve[label] = [path for path in files if path in chosen]
         pool[label] = [path for path in files if path not in chosen]
-    reserved = {file_sha256(path) for files in reserve.values() for path in files}
+    reserved = {image_sha256(path) for files in reserve.values() for path in files}
     duplicates: list[Path] = []
     for label, files in pool.items():
         kept: list[Path] = []
         for path in files:
-            (duplicates if file_sha256(path) in reserved else kept).append(path)
+            (duplicates if image_sha256(path) in reserved else kept).append(path)
         pool[label] = kept
     return Holdout(reserve, pool, fraction, seed, tuple(duplicates))

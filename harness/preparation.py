@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.config import RunConfig
-from harness.dataset import Dataset, scan_dataset
+from harness.dataset import Dataset, each_image_once, scan_dataset
 from harness.errors import UserError
 from harness.holdout import split_holdout
 from harness.manifest import Manifest, load_manifest
@@ -33,6 +33,11 @@ class Prepared:
 
 def prepare(config: RunConfig) -> Prepared:
     """Check the submission and the data, choose the split, refuse leakage; writes nothing."""
+    with each_image_once():  # the scan, the hold-out and the leakage check share each image
+        return _prepare(config)
+
+
+def _prepare(config: RunConfig) -> Prepared:
     manifest = load_manifest(Path(config.submission))
     dataset = scan_dataset(Path(config.data))
     holdout = split_holdout(dataset, config.holdout_fraction, config.holdout_seed)

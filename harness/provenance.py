@@ -104,14 +104,19 @@ class LeakageCheck:
 
 
 def check_leakage(submission_dir: Path, test_files: Sequence[Path]) -> LeakageCheck:
-    """Compare the test images' content hashes with the pretrained-on images."""
+    """Compare the test images' content hashes with the pretrained-on images.
+
+    The hashes are the hold-out's own when both run in one `each_image_once` block.
+    """
+    from harness.dataset import image_sha256  # harness.dataset imports this module
+
     provenance = load_provenance(submission_dir)
     if provenance is None:
         return LeakageCheck(
             0, f"no {PROVENANCE_FILE.as_posix()} in the submission: no pretrained-on images known"
         )
     seen = provenance.image_hashes
-    hits = [Path(p) for p in test_files if file_sha256(Path(p)) in seen]
+    hits = [Path(p) for p in test_files if image_sha256(Path(p)) in seen]
     where = str(Path(submission_dir) / PROVENANCE_FILE)
     if not hits:
         return LeakageCheck(
@@ -131,12 +136,18 @@ def check_leakage(submission_dir: Path, test_files: Sequence[Path]) -> LeakageCh
 
 
 def staged_images(train_dir: Path) -> list[TrainedImage]:
-    """Every image under a staged `<class>/<image>` folder, hashed, in sorted order."""
+    """Every image under a staged `<class>/<image>` folder, hashed, in sorted order.
+
+    Inside the `each_image_once` block of the run that staged them, the hashes
+    are the ones its hold-out computed (hard links and copies alike).
+    """
+    from harness.dataset import image_sha256  # harness.dataset imports this module
+
     images = []
     for folder in sorted(p for p in Path(train_dir).iterdir() if p.is_dir()):
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
             images.append(
-                TrainedImage(file_sha256(path), folder.name, f"{folder.name}/{path.name}")
+                TrainedImage(image_sha256(path), folder.name, f"{folder.name}/{path.name}")
             )
     return images
 

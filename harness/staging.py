@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.dataset import copy_image
 from harness.errors import UserError
 from harness.holdout import Holdout
 
@@ -151,14 +152,18 @@ def _choose(rng: np.random.Generator, files: list[Path], count: int) -> list[Pat
 
 
 def link_or_copy(source: Path, target: Path, link: bool = True) -> bool:
-    """A hard link when asked and the file system allows it (True), else a copy (False)."""
+    """A hard link when asked and the file system allows it (True), else a copy (False).
+
+    A copy inherits what the command already learned of its source (decode
+    check, content hash), so it is not read again.
+    """
     if link:
         try:
             os.link(source, target)
             return True
         except OSError:
             pass
-    shutil.copyfile(source, target)
+    copy_image(source, target)
     return False
 
 
