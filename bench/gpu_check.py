@@ -1,18 +1,22 @@
-"""The reference submission on a real GPU, through Keras's torch backend (issue 6).
+"""The reference submission on a real GPU, on Keras's torch and jax backends (issue 6).
 
-On a copy of the reference submission whose manifest adds
-`env = { KERAS_BACKEND = "torch" }` to both phases (your folder is never
-touched), under the process runner with the GPU granted:
-1. an online-like run, `--train-images` / `--test-images` at `--budget` seconds
-   of training: the report's per-phase peak GPU memory, the sampled GPU
-   utilisation and the page's GPU rows;
-2. a smoke-sized run under `gpu_memory_limit_mb = --low-limit-mb`, far below
-   what the package needs: it must end as out_of_memory;
-3. a smoke-sized run with `gpu = 0`: the runner hides the GPU, so the package
-   must still pass, on the CPU, holding no GPU memory.
-Prints what it saw as JSON lines and copies each run's report.json and
-report.html to `--out`. Needs an NVIDIA GPU with
-torch and keras on the interpreter that runs this script.
+On copies of the reference submission whose manifests choose the backend
+with an `env` table in both phases (your folder is never touched), under the
+process runner:
+1. `online`: torch, an online-like run (`--train-images` / `--test-images` at
+   `--budget` seconds of training) with the GPU granted: per-phase peak GPU
+   memory, the sampled GPU utilisation and the page's GPU rows;
+2. `limited`: torch, smoke-sized, under `gpu_memory_limit_mb = --low-limit-mb`,
+   far below what the package needs: it must end as out_of_memory;
+3. `hidden`: torch, smoke-sized, `gpu = 0`: the runner hides the GPU, so the
+   package runs on the CPU and holds no GPU memory;
+4. `jax`: jax, smoke-sized, GPU granted, with jax's default of taking most of
+   the GPU's memory at its first use;
+5. `jax-no-prealloc`: the same with `XLA_PYTHON_CLIENT_PREALLOCATE=false` in
+   the manifest's env, so the peak is what the package needs.
+Prints what it saw as JSON lines and copies each run's report.json (and the
+pages of `online` and `jax`) to `--out`. Needs an NVIDIA GPU with torch, jax
+and keras on the interpreter that runs this script.
 
     python bench/gpu_check.py --data DATA --out OUT
 """
@@ -35,19 +39,19 @@ from harness.packaging.scan import copy_contents
 from harness.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
-TORCH_ENV = 'env = { KERAS_BACKEND = "torch" }'
+RUN_NAMES = ("online", "limited", "hidden", "jax", "jax-no-prealloc")
+PAGES = ("online", "jax")
 
 
-def torch_copy(submission: Path, target: Path) -> Path:
-    """The package with its manifest asking for the torch backend in both phases."""
+def backend_copy(submission: Path, target: Path, env: dict[str, str]) -> Path:
+    """The package with `env` added to both phases of its manifest."""
     copy_contents(submission, target)
     manifest = target / MANIFEST_NAME
-    text = re.sub(
-        r"(?m)^command = .*$", lambda m: f"{m.group(0)}\n{TORCH_ENV}", manifest.read_text()
-    )
+    table = "env = { " + ", ".join(f'{k} = "{v}"' for k, v in env.items()) + " }"
+    text = re.sub(r"(?m)^command = .*$", lambda m: f"{m.group(0)}\n{table}", manifest.read_text())
     manifest.write_text(text, encoding="utf-8")
     loaded = load_manifest(target)
-    assert loaded.train_env == loaded.predict_env == {"KERAS_BACKEND": "torch"}
+    assert loaded.train_env == loaded.predict_env == env
     return target
 
 
@@ -60,7 +64,7 @@ def run(name: str, settings: dict, out: Path) -> dict:
         json.loads(line)
         for line in (run_dir / "resources.jsonl").read_text(encoding="utf-8").splitlines()
     ]
-    for file in ("report.json", "report.html"):
+    for file in ("report.json", "report.html") if name in PAGES else ("report.json",):
         shutil.copyfile(run_dir / file, out / f"{name}-{file}")
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     phases = report["phases"]
@@ -107,25 +111,37 @@ def main() -> None:
     parser.add_argument("--test-images", type=int, default=90)
     parser.add_argument("--budget", type=float, default=150.0, help="train seconds")
     parser.add_argument("--low-limit-mb", type=int, default=256)
+    parser.add_argument("--runs", nargs="+", default=list(RUN_NAMES), choices=RUN_NAMES)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
     print(json.dumps({"devices": [d.__dict__ for d in gpu.devices()]}), flush=True)
     work = Path(tempfile.mkdtemp(prefix="gpu-check-"))
-    package = torch_copy(args.submission, work / "submission")
-    common = {"submission": str(package), "data": str(args.data), "runs_dir": str(work / "runs")}
-    online = {
-        **common,
-        "profile": "online",
-        "gpu": 1,
-        "train_images": args.train_images,
-        "test_images": args.test_images,
-        "train_budget_s": args.budget,
+    torch = backend_copy(args.submission, work / "torch", {"KERAS_BACKEND": "torch"})
+    jax = backend_copy(args.submission, work / "jax", {"KERAS_BACKEND": "jax"})
+    jax_lean = backend_copy(
+        args.submission,
+        work / "jax-lean",
+        {"KERAS_BACKEND": "jax", "XLA_PYTHON_CLIENT_PREALLOCATE": "false"},
+    )
+    common = {"data": str(args.data), "runs_dir": str(work / "runs"), "gpu": 1}
+    smoke = {**common, "profile": "smoke"}
+    runs = {
+        "online": {
+            **common,
+            "submission": str(torch),
+            "profile": "online",
+            "train_images": args.train_images,
+            "test_images": args.test_images,
+            "train_budget_s": args.budget,
+        },
+        "limited": {**smoke, "submission": str(torch), "gpu_memory_limit_mb": args.low_limit_mb},
+        "hidden": {**smoke, "submission": str(torch), "gpu": 0},
+        "jax": {**smoke, "submission": str(jax)},
+        "jax-no-prealloc": {**smoke, "submission": str(jax_lean)},
     }
-    limited = {**common, "profile": "smoke", "gpu": 1, "gpu_memory_limit_mb": args.low_limit_mb}
-    hidden = {**common, "profile": "smoke", "gpu": 0}
-    for name, settings in (("online", online), ("limited", limited), ("hidden", hidden)):
-        print(json.dumps(run(name, settings, args.out)), flush=True)
+    for name in args.runs:
+        print(json.dumps(run(name, runs[name], args.out)), flush=True)
     shutil.rmtree(work, ignore_errors=True)
 
 
