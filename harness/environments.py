@@ -23,9 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.config import RunConfig, resolve_config
-from harness.dataset import ERROR_TYPES_FILE, each_image_once, scan_dataset
+from harness.dataset import ERROR_TYPES_FILE, scan_dataset
 from harness.errors import UserError
 from harness.holdout import split_holdout
+from harness.image_reads import each_image_once
 from harness.packaging import copy_contents
 from harness.profiles import read_toml
 from harness.provenance import (

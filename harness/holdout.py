@@ -17,7 +17,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.dataset import Dataset, image_sha256
+from harness.dataset import Dataset
+from harness.image_reads import image_sha256
 
 
 @dataclass(frozen=True)

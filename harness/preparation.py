@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.config import RunConfig
-from harness.dataset import Dataset, each_image_once, scan_dataset
+from harness.dataset import Dataset, scan_dataset
 from harness.errors import UserError
 from harness.holdout import split_holdout
+from harness.image_reads import each_image_once
 from harness.manifest import Manifest, load_manifest
 from harness.packaging import content_hash
 from harness.provenance import check_leakage

@@ -8,7 +8,6 @@ test image with the same bytes would inflate the rehearsal score, so
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from collections.abc import Sequence
@@ -16,20 +15,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from harness.errors import UserError
+from harness.image_reads import file_sha256, image_sha256
 
 PRETRAINED_DIR = Path("weights") / "pretrained"
 PROVENANCE_FILE = PRETRAINED_DIR / "provenance.json"
 SCHEMA = 1
-
-
-def file_sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes, read in blocks: images are matched by content, not by
-    name, and the package content hash is built from it (weights can be large)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -108,8 +98,6 @@ def check_leakage(submission_dir: Path, test_files: Sequence[Path]) -> LeakageCh
 
     The hashes are the hold-out's own when both run in one `each_image_once` block.
     """
-    from harness.dataset import image_sha256  # harness.dataset imports this module
-
     provenance = load_provenance(submission_dir)
     if provenance is None:
         return LeakageCheck(
@@ -141,8 +129,6 @@ def staged_images(train_dir: Path) -> list[TrainedImage]:
     Inside the `each_image_once` block of the run that staged them, the hashes
     are the ones its hold-out computed (hard links and copies alike).
     """
-    from harness.dataset import image_sha256  # harness.dataset imports this module
-
     images = []
     for folder in sorted(p for p in Path(train_dir).iterdir() if p.is_dir()):
         for path in sorted(p for p in folder.iterdir() if p.is_file()):

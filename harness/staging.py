@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.dataset import copy_image
 from harness.errors import UserError
 from harness.holdout import Holdout
+from harness.image_reads import copy_image
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,17 @@ from pathlib import Path
 
 import pytest
 
-import harness.dataset
-import harness.provenance
 from harness.config import resolve_config
-from harness.dataset import copy_image, each_image_once, image_problem, image_sha256
 from harness.environments import pretrain, tune
-from harness.provenance import Provenance, TrainedImage, file_sha256
+from harness.image_reads import (
+    copy_image,
+    decode_problem,
+    each_image_once,
+    file_sha256,
+    image_problem,
+    image_sha256,
+)
+from harness.provenance import Provenance, TrainedImage
 from harness.simulate import simulate
 
 
@@ -54,8 +59,8 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Reads:
     """Count every raw decode and hash of an image, in whichever harness module calls it."""
     reads = Reads()
     raws = [
-        (harness.dataset.decode_problem, _counting(harness.dataset.decode_problem, reads.decoded)),
-        (harness.provenance.file_sha256, _counting(harness.provenance.file_sha256, reads.hashed)),
+        (decode_problem, _counting(decode_problem, reads.decoded)),
+        (file_sha256, _counting(file_sha256, reads.hashed)),
     ]
     for name, module in list(sys.modules.items()):
         if name.startswith("harness"):

@@ -1,0 +1,111 @@
+"""The two reads the harness makes of an image file, each done once per command.
+
+One command reads the same images several times over: the scan (decode
+check), the hold-out (content hashes), the leakage check, `pretrain`'s
+provenance, and `tune` once more per variant on a hard-linked view. On a real
+data set those repeats cost more than the work itself, so inside
+`each_image_once()` a file's decode check and content hash are computed once
+and then remembered, by file identity. Outside a block every call reads the
+file: nothing learned outlives the command that learned it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from pathlib import Path
+from typing import TypeVar, cast
+
+from PIL import Image
+
+FileKey = tuple[int, int, int, int]
+Fact = TypeVar("Fact")
+_DECODE, _SHA256 = "decode", "sha256"
+_learned: ContextVar[dict[tuple[str, FileKey], object] | None] = ContextVar(
+    "onlinesim_learned_images", default=None
+)
+
+
+@contextmanager
+def each_image_once() -> Iterator[None]:
+    """Within the block, decode-check and hash each image file at most once.
+
+    Answers are kept by file identity (device, inode, size, mtime): a hard link
+    is the same file, a file changed since is a new one. A nested block shares
+    the outer one; outside any block nothing is kept, so no answer outlives the
+    command that learned it.
+    """
+    if _learned.get() is not None:
+        yield
+        return
+    token = _learned.set({})
+    try:
+        yield
+    finally:
+        _learned.reset(token)
+
+
+def _file_key(path: Path) -> FileKey:
+    status = os.stat(path)
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
+def _once(kind: str, path: Path, compute: Callable[[Path], Fact]) -> Fact:
+    learned = _learned.get()
+    if learned is None:
+        return compute(path)
+    try:
+        key = (kind, _file_key(path))
+    except OSError:  # gone or unreadable: let `compute` say so in its own words
+        return compute(path)
+    if key not in learned:
+        learned[key] = compute(path)
+    return cast(Fact, learned[key])
+
+
+def image_problem(path: Path) -> str | None:
+    """None when Pillow can decode the file, else the reason (once per file in a block)."""
+    return _once(_DECODE, path, decode_problem)
+
+
+def image_sha256(path: Path) -> str:
+    """The file's content hash (once per file in an `each_image_once` block)."""
+    return _once(_SHA256, path, file_sha256)
+
+
+def copy_image(source: Path, target: Path) -> None:
+    """Copy an image; inside a block the copy inherits what is known of the source."""
+    learned = _learned.get()
+    source_key = _file_key(source) if learned is not None else None
+    shutil.copyfile(source, target)
+    if learned is None or _file_key(source) != source_key:  # none, or changed while copied
+        return
+    target_key = _file_key(target)
+    for kind in (_DECODE, _SHA256):
+        if (kind, source_key) in learned:
+            learned[(kind, target_key)] = learned[(kind, source_key)]
+
+
+def decode_problem(path: Path) -> str | None:
+    """None when Pillow can decode the file, else the reason in a few words."""
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (32, 32))
+            image.load()
+    except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
+        return f"not a readable image ({error})"
+    return None
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in blocks: images are matched by content, not by
+    name, and the package content hash is built from it (weights can be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
