@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import UserError
+from harness.image_reads import file_sha256
 from harness.packaging.checks import check_manifest, check_size
 from harness.packaging.content_hash import hash_entries
 from harness.packaging.gate import PassingReport, find_passing_report
 from harness.packaging.layout import layout_members
 from harness.packaging.scan import OUTPUT_FOLDERS, inside, is_junk, output_folders, scan
 from harness.packaging.tarball import write_tarball
-from harness.provenance import file_sha256
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import hashlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from harness.image_reads import file_sha256
 from harness.packaging.scan import FILE, LINK, Entry, scan
-from harness.provenance import file_sha256
 
 
 def hash_entries(entries: Iterable[Entry]) -> str:

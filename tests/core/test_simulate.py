@@ -19,9 +19,10 @@ from harness.cli import main
 from harness.cli_options import settings_from_args
 from harness.commands.simulate import OWN_SETTINGS, add_arguments
 from harness.config import resolve_config
+from harness.image_reads import file_sha256
 from harness.outcome import PhaseOutcome
 from harness.packaging import content_hash
-from harness.provenance import Provenance, TrainedImage, file_sha256
+from harness.provenance import Provenance, TrainedImage
 from harness.report import summary_text
 from harness.runners import RUNNERS
 from harness.runners.base import ResourceSample

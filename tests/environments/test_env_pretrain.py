@@ -9,8 +9,9 @@ from harness.cli import main
 from harness.config import resolve_config
 from harness.dataset import scan_dataset
 from harness.holdout import split_holdout
+from harness.image_reads import file_sha256
 from harness.packaging import content_hash
-from harness.provenance import file_sha256, load_provenance
+from harness.provenance import load_provenance
 
 
 def _pool_and_reserve(data: Path, seed: int = 2019) -> tuple[set[str], set[str]]:

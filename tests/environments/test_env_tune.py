@@ -10,7 +10,7 @@ from harness.cli import main
 from harness.config import resolve_config
 from harness.dataset import scan_dataset
 from harness.holdout import split_holdout
-from harness.provenance import file_sha256
+from harness.image_reads import file_sha256
 
 
 def _reserve_and_pool(data: Path) -> tuple[set[str], set[str]]:
