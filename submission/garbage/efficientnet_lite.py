@@ -136,14 +136,29 @@ class LiteLayers:
         return len(self.blocks) - top_blocks
 
     def bottom(self, image_size: int, top_blocks: int) -> keras.Model:
-        """Image (already normalised) -> activations before the last `top_blocks` blocks."""
+        """Image (already normalised) -> activations before the last `top_blocks` blocks.
+
+        One nested model per block. A Keras functional model keeps every
+        intermediate output of a call alive until the call returns: harmless
+        where predict compiles a graph (TensorFlow), but on eager torch a flat
+        lite2 bottom held 3 GiB for 32 images. Nested, a block's internals are
+        freed when it returns and only the block outputs stay.
+        """
         inp = keras.Input((image_size, image_size, 3), name="image")
-        x = inp
+        x = self._nested("stem", inp, self._apply_stem)
+        for i in range(self.split_index(top_blocks)):
+            x = self._nested(f"block{i}", x, lambda h, i=i: self._apply_block(i, h))
+        return keras.Model(inp, x, name=f"{self.variant}_bottom")
+
+    def _apply_stem(self, x):
         for layer in self.stem:
             x = layer(x)
-        for i in range(self.split_index(top_blocks)):
-            x = self._apply_block(i, x)
-        return keras.Model(inp, x, name=f"{self.variant}_bottom")
+        return x
+
+    def _nested(self, name: str, x, apply):
+        """`apply` wrapped in a model of its own, called on x."""
+        inp = keras.Input(tuple(x.shape[1:]), name=f"{name}_input")
+        return keras.Model(inp, apply(inp), name=f"{self.variant}_{name}")(x)
 
     def top(self, split_shape: tuple[int, ...], top_blocks: int) -> keras.Model:
         """Split activations -> pooled 1280-d features."""
@@ -157,7 +172,11 @@ class LiteLayers:
 
     def full(self, image_size: int) -> keras.Model:
         """Image -> pooled features, the whole network in one model (the weights file's layout)."""
-        bottom = self.bottom(image_size, 0)
+        inp = keras.Input((image_size, image_size, 3), name="image")
+        x = self._apply_stem(inp)
+        for i in range(len(self.blocks)):
+            x = self._apply_block(i, x)
+        bottom = keras.Model(inp, x, name=f"{self.variant}_bottom")
         top = self.top(tuple(bottom.output.shape[1:]), 0)
         inp = keras.Input((image_size, image_size, 3), name="image")
         return keras.Model(inp, top(bottom(inp)), name=f"efficientnet_{self.variant}")
