@@ -1,4 +1,4 @@
-"""EfficientNet-Lite0 computes the same features on the torch and TensorFlow backends.
+"""EfficientNet-Lite0 computes the same features on the TensorFlow, torch and jax backends.
 
 Same converted weights, same input, one process per backend (Keras fixes its
 backend per process): the network and its weight layout are backend-neutral.
@@ -13,11 +13,12 @@ import numpy as np
 from submission_run import SUBMISSION
 
 SCRIPT = Path(__file__).resolve().parent / "lite_forward.py"
+BACKENDS = ("tensorflow", "torch", "jax")
 
 
-def test_lite0_features_agree_between_tensorflow_and_torch(tmp_path):
+def test_lite0_features_agree_between_tensorflow_torch_and_jax(tmp_path):
     procs = {}
-    for backend in ("tensorflow", "torch"):
+    for backend in BACKENDS:
         env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
         env["PYTHONPATH"] = str(SUBMISSION)
         out = tmp_path / f"{backend}.npz"
@@ -29,9 +30,11 @@ def test_lite0_features_agree_between_tensorflow_and_torch(tmp_path):
         assert proc.returncode == 0, err[-3000:]
         results[backend] = np.load(out)
 
-    assert str(results["torch"]["backend"]) == "torch"
-    assert str(results["tensorflow"]["backend"]) == "tensorflow"
-    tf_out, torch_out = results["tensorflow"]["features"], results["torch"]["features"]
-    assert tf_out.shape == torch_out.shape == (2, 1280)
-    rel = np.linalg.norm(torch_out - tf_out) / np.linalg.norm(tf_out)
-    assert rel < 1e-4, rel
+    assert {b: str(results[b]["backend"]) for b in BACKENDS} == {b: b for b in BACKENDS}
+    tf_out = results["tensorflow"]["features"]
+    assert tf_out.shape == (2, 1280)
+    for backend in ("torch", "jax"):
+        other = results[backend]["features"]
+        assert other.shape == tf_out.shape
+        rel = np.linalg.norm(other - tf_out) / np.linalg.norm(tf_out)
+        assert rel < 1e-4, (backend, rel)
