@@ -100,10 +100,14 @@ def pooled(top: keras.Model, activations: np.ndarray) -> np.ndarray:
 
 
 def seconds_per_image(bottom: keras.Model, spec: BackboneSpec, paths: list[Path]) -> float:
-    """Measured cost of one image through the bottom (decode included), after a warm-up batch."""
-    x, _ = _inputs(spec, paths[:4], 0, 0)
-    bottom.predict_on_batch(x)
+    """Measured cost of one image through the bottom (decode included), after a warm-up batch.
+
+    The warm-up batch has the timed batch's shape: jax compiles once per input
+    shape, so a smaller warm-up would leave a compile inside the timing.
+    """
     sample = paths[: min(len(paths), BATCH)]
+    x, _ = _inputs(spec, sample, 0, 0)
+    bottom.predict_on_batch(x)
     t0 = time.perf_counter()
     x, _ = _inputs(spec, sample, 1, 0)
     bottom.predict_on_batch(x)
