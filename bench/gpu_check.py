@@ -10,10 +10,11 @@ process runner:
    far below what the package needs: it must end as out_of_memory;
 3. `hidden`: torch, smoke-sized, `gpu = 0`: the runner hides the GPU, so the
    package runs on the CPU and holds no GPU memory;
-4. `jax`: jax, smoke-sized, GPU granted, with jax's default of taking most of
-   the GPU's memory at its first use;
-5. `jax-no-prealloc`: the same with `XLA_PYTHON_CLIENT_PREALLOCATE=false` in
-   the manifest's env, so the peak is what the package needs.
+4. `jax`: jax, smoke-sized, GPU granted, as the reference submission ships
+   (its manifest sets `XLA_PYTHON_CLIENT_PREALLOCATE=false`: the peak is what
+   it uses);
+5. `jax-prealloc`: the same with jax's default of taking most of the GPU's
+   memory at its first use.
 Prints what it saw as JSON lines and copies each run's report.json (and the
 pages of `online` and `jax`) to `--out`. Needs an NVIDIA GPU with torch, jax
 and keras on the interpreter that runs this script.
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import statistics
 import tempfile
@@ -39,19 +39,25 @@ from harness.packaging.scan import copy_contents
 from harness.simulate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
-RUN_NAMES = ("online", "limited", "hidden", "jax", "jax-no-prealloc")
+RUN_NAMES = ("online", "limited", "hidden", "jax", "jax-prealloc")
 PAGES = ("online", "jax")
 
 
 def backend_copy(submission: Path, target: Path, env: dict[str, str]) -> Path:
-    """The package with `env` added to both phases of its manifest."""
+    """The package with `env` laid over both phases' env tables in its manifest."""
     copy_contents(submission, target)
-    manifest = target / MANIFEST_NAME
-    table = "env = { " + ", ".join(f'{k} = "{v}"' for k, v in env.items()) + " }"
-    text = re.sub(r"(?m)^command = .*$", lambda m: f"{m.group(0)}\n{table}", manifest.read_text())
-    manifest.write_text(text, encoding="utf-8")
+    manifest = load_manifest(target)
+    phases = {
+        "train": (manifest.train_command, {**manifest.train_env, **env}),
+        "predict": (manifest.predict_command, {**manifest.predict_env, **env}),
+    }
+    text = f"name = {json.dumps(manifest.name)}\n"
+    for phase, (command, phase_env) in phases.items():
+        table = ", ".join(f"{key} = {json.dumps(value)}" for key, value in phase_env.items())
+        text += f"\n[{phase}]\ncommand = {json.dumps(list(command))}\nenv = {{ {table} }}\n"
+    (target / MANIFEST_NAME).write_text(text, encoding="utf-8")
     loaded = load_manifest(target)
-    assert loaded.train_env == loaded.predict_env == env
+    assert loaded.train_env == phases["train"][1] and loaded.predict_env == phases["predict"][1]
     return target
 
 
@@ -119,10 +125,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="gpu-check-"))
     torch = backend_copy(args.submission, work / "torch", {"KERAS_BACKEND": "torch"})
     jax = backend_copy(args.submission, work / "jax", {"KERAS_BACKEND": "jax"})
-    jax_lean = backend_copy(
+    jax_greedy = backend_copy(
         args.submission,
-        work / "jax-lean",
-        {"KERAS_BACKEND": "jax", "XLA_PYTHON_CLIENT_PREALLOCATE": "false"},
+        work / "jax-prealloc",
+        {"KERAS_BACKEND": "jax", "XLA_PYTHON_CLIENT_PREALLOCATE": "true"},
     )
     common = {"data": str(args.data), "runs_dir": str(work / "runs"), "gpu": 1}
     smoke = {**common, "profile": "smoke"}
@@ -138,7 +144,7 @@ def main() -> None:
         "limited": {**smoke, "submission": str(torch), "gpu_memory_limit_mb": args.low_limit_mb},
         "hidden": {**smoke, "submission": str(torch), "gpu": 0},
         "jax": {**smoke, "submission": str(jax)},
-        "jax-no-prealloc": {**smoke, "submission": str(jax_lean)},
+        "jax-prealloc": {**smoke, "submission": str(jax_greedy)},
     }
     for name in args.runs:
         print(json.dumps(run(name, runs[name], args.out)), flush=True)
