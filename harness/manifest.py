@@ -104,14 +104,25 @@ def _env(table: dict[str, Any], phase: str, path: Path) -> dict[str, str]:
         if not isinstance(value, str):
             raise UserError(
                 f"{path}: [{phase}].env.{name} must be a string, got {value!r}.",
-                hint=f'quote it: {name} = "{value}".',
+                hint=_quoted_hint(name, value),
             )
+        if "\0" in value:  # no process environment can hold it: the launch would fail later
+            raise UserError(f"{path}: [{phase}].env.{name} contains a NUL character (\\u0000).")
         if name in HARNESS_NAMES or name.startswith(HARNESS_PREFIXES):
             raise UserError(
                 f"{path}: [{phase}].env sets {name}, which the harness sets for every phase.",
                 hint="remove it; docs/contract.md lists what the harness provides.",
             )
     return dict(env)
+
+
+def _quoted_hint(name: str, value: object) -> str:
+    """The line as it should read, for a number or boolean written without quotes."""
+    if isinstance(value, bool):
+        return f'quote it: {name} = "{str(value).lower()}".'
+    if isinstance(value, int | float):
+        return f'quote it: {name} = "{value}".'
+    return f'write one string: {name} = "...".'
 
 
 def load_manifest(submission_dir: Path) -> Manifest:

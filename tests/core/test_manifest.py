@@ -78,6 +78,11 @@ def test_each_phase_may_add_environment_variables(tmp_path: Path) -> None:
             'command = ["b"]\nenv = { ONLINESIM_DEADLINE = "9" }\n',
             "sets ONLINESIM_DEADLINE",
         ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n'
+            'env = { A = "a\\u0000b" }\n[predict]\ncommand = ["b"]\n',
+            "[train].env.A contains a NUL character",
+        ),
     ],
 )
 def test_bad_manifests_name_the_file_and_field(tmp_path: Path, text: str, expected: str) -> None:
@@ -94,6 +99,25 @@ def test_string_command_gets_the_list_form_as_a_hint(tmp_path: Path) -> None:
     with pytest.raises(UserError) as caught:
         load_manifest(tmp_path)
     assert caught.value.hint is not None and '["python", "train.py"]' in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("1", 'quote it: N = "1".'),
+        ("true", 'quote it: N = "true".'),
+        ("{ B = 1 }", 'write one string: N = "...".'),
+        ("[1, 2]", 'write one string: N = "...".'),
+    ],
+)
+def test_a_value_that_is_not_a_string_gets_the_line_as_it_should_read(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    text = f'name = "x"\n[train]\ncommand = ["a"]\nenv = {{ N = {value} }}\n'
+    (tmp_path / "submission.toml").write_text(text + '[predict]\ncommand = ["b"]\n')
+    with pytest.raises(UserError, match=r"\[train\]\.env\.N must be a string") as caught:
+        load_manifest(tmp_path)
+    assert caught.value.hint == hint
 
 
 def test_missing_manifest_and_missing_folder(tmp_path: Path) -> None:
