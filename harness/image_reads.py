@@ -35,9 +35,12 @@ def each_image_once() -> Iterator[None]:
     """Within the block, decode-check and hash each image file at most once.
 
     Answers are kept by file identity (device, inode, size, mtime): a hard link
-    is the same file, a file changed since is a new one. A nested block shares
-    the outer one; outside any block nothing is kept, so no answer outlives the
-    command that learned it.
+    is the same file, a file changed since is a new one, and an answer read
+    while the file changed is not kept. ctime is left out on purpose: linking a
+    file (staging does) changes it. A rewrite to the same size within one tick
+    of the file system's clock goes unseen; nothing in a command rewrites the
+    images it reads. A nested block shares the outer one; outside any block
+    nothing is kept, so no answer outlives the command that learned it.
     """
     if _learned.get() is not None:
         yield
@@ -59,12 +62,22 @@ def _once(kind: str, path: Path, compute: Callable[[Path], Fact]) -> Fact:
     if learned is None:
         return compute(path)
     try:
-        key = (kind, _file_key(path))
+        file_key = _file_key(path)
     except OSError:  # gone or unreadable: let `compute` say so in its own words
         return compute(path)
-    if key not in learned:
-        learned[key] = compute(path)
-    return cast(Fact, learned[key])
+    if (kind, file_key) in learned:
+        return cast(Fact, learned[(kind, file_key)])
+    fact = compute(path)
+    if _unchanged(path, file_key):  # else it changed while read: the answer may be of neither
+        learned[(kind, file_key)] = fact
+    return fact
+
+
+def _unchanged(path: Path, key: FileKey) -> bool:
+    try:
+        return _file_key(path) == key
+    except OSError:
+        return False
 
 
 def image_problem(path: Path) -> str | None:
@@ -80,9 +93,12 @@ def image_sha256(path: Path) -> str:
 def copy_image(source: Path, target: Path) -> None:
     """Copy an image; inside a block the copy inherits what is known of the source."""
     learned = _learned.get()
-    source_key = _file_key(source) if learned is not None else None
+    if learned is None:
+        shutil.copyfile(source, target)
+        return
+    source_key = _file_key(source)
     shutil.copyfile(source, target)
-    if learned is None or _file_key(source) != source_key:  # none, or changed while copied
+    if not _unchanged(source, source_key):  # changed while copied: the copy is of neither
         return
     target_key = _file_key(target)
     for kind in (_DECODE, _SHA256):

@@ -183,3 +183,22 @@ def test_a_copy_inherits_what_is_known_of_its_source_until_it_changes(tmp_path, 
         copy.write_bytes(b"not an image any more")
         assert image_sha256(copy) == file_sha256(copy) != known[0]
         assert image_problem(copy) is not None
+
+
+def test_an_answer_read_while_the_file_was_replaced_is_not_kept(tmp_path, monkeypatch):
+    """The name is checked, then replaced before it is read: what was read is the new file,
+    so it must not be remembered for the old one, which a hard link still holds."""
+    path = _image(tmp_path / "x", "a.jpg", "red")
+    link = tmp_path / "y" / "a.jpg"
+    link.parent.mkdir()
+    os.link(path, link)
+
+    def replaced_then_hashed(target: Path) -> str:
+        if Path(target) == path and not (tmp_path / "new").exists():
+            os.replace(_image(tmp_path / "new", "a.jpg", "blue"), path)
+        return file_sha256(target)
+
+    monkeypatch.setattr("harness.image_reads.file_sha256", replaced_then_hashed)
+    with each_image_once():
+        assert image_sha256(path) == file_sha256(path)
+        assert image_sha256(link) == file_sha256(link) != file_sha256(path)
