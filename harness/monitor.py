@@ -86,6 +86,30 @@ def crossed_limit(
     return None
 
 
+class DroppedOnFailure:
+    """A GPU reader that is not asked again once it raised (the monitor's and the docker runner's).
+
+    A broken NVML must neither end the thread that enforces the other limits
+    nor fail again at every reading: from then on the GPU is unknown (None).
+    """
+
+    def __init__(self, reader: GpuReader | None) -> None:
+        self._reader = reader
+
+    @property
+    def working(self) -> bool:
+        return self._reader is not None
+
+    def __call__(self, pids: list[int]) -> GpuUsage | None:
+        if self._reader is None:
+            return None
+        try:
+            return self._reader(pids)
+        except Exception:
+            self._reader = None
+            return None
+
+
 class TreeMonitor:
     """A thread that samples the tree under `root_pid` until stopped.
 
@@ -127,7 +151,7 @@ class TreeMonitor:
         self._cpu_before: tuple[float, float] | None = None
         self._shared: dict[int, int] = {}
         self._next_exact = 0.0
-        self._gpu = gpu_reader
+        self._read_gpu = DroppedOnFailure(gpu_reader)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="onlinesim-monitor", daemon=True)
 
@@ -220,16 +244,6 @@ class TreeMonitor:
             cost = time.perf_counter() - started
             self._next_exact = time.monotonic() + max(self.exact_every_s, cost / EXACT_COST_SHARE)
         return total
-
-    def _read_gpu(self, pids: list[int]) -> GpuUsage | None:
-        """None without a GPU; a reader that fails once is not asked again."""
-        if self._gpu is None:
-            return None
-        try:
-            return self._gpu(pids)
-        except Exception:
-            self._gpu = None
-            return None
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -9,14 +9,16 @@ NVML's place, for the host pids the engine lists. The no-GPU path runs as is.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 
 import docker
 import pytest
+from docker_support import FAST
 
 from harness.gpu import GpuUsage, gpu_available, gpu_usage
 from harness.outcome import Status
-from harness.phases import run_train
+from harness.phases import run_predict, run_train
 from harness.runners.base import Limits
 from harness.runners.docker import LABEL, DockerRunner
 from harness.runners.docker import runner as runner_module
@@ -101,6 +103,49 @@ def test_over_the_gpu_memory_limit_the_container_is_killed_and_out_of_memory(
     assert reader.container_id is not None
     with pytest.raises(docker.errors.NotFound):
         engine.containers.get(reader.container_id)
+
+
+ANSWERS_ONE_THEN_WAITS = (
+    "python",
+    "-c",
+    "import json, sys, time\n"
+    "print(json.dumps({'ready': True}), flush=True)\n"
+    "request = json.loads(sys.stdin.readline())\n"
+    "print(json.dumps({'id': request['id'], 'label': 'glass'}), flush=True)\n"
+    "time.sleep(600)\n",
+)
+
+
+def test_predict_over_the_gpu_memory_limit_midway_is_out_of_memory_with_its_answers(
+    run_folder, runner_granting_a_gpu
+):
+    """10 MiB until the first answer, 300 MiB after: killed midway, the answer given kept."""
+    answered = threading.Event()
+
+    def grows_after_the_first_answer(pids: list[int]) -> GpuUsage:
+        return GpuUsage(
+            memory_bytes=(300 if answered.is_set() else 10) * MIB, utilization_percent=5.0
+        )
+
+    limits = Limits(gpu=True, gpu_memory_bytes=256 * MIB)
+    spec = dataclasses.replace(
+        run_folder.predict_spec("constant", limits), command=ANSWERS_ONE_THEN_WAITS
+    )
+    outcome, answers = run_predict(
+        runner_granting_a_gpu(grows_after_the_first_answer),
+        spec,
+        run_folder.requests,
+        {"cardboard", "glass", "纸箱"},
+        FAST,
+        on_answer=lambda done, total: answered.set(),
+    )
+    assert outcome.status is Status.OUT_OF_MEMORY, outcome.reason
+    assert outcome.reason == (
+        "Prediction held 300 MiB of GPU memory, over the GPU memory limit of 256 MiB, "
+        f"and was stopped (1 of {len(run_folder.requests)} images answered)."
+    )
+    assert outcome.peak_gpu_memory_bytes == 300 * MIB
+    assert [a.label for a in answers] == ["glass"]
 
 
 def test_under_the_limit_samples_and_peak_carry_the_gpu_readings(

@@ -22,7 +22,8 @@ from docker import APIClient
 from docker import errors as docker_errors
 
 from harness.gpu import GpuUsage, gpu_limit_exceeded
-from harness.monitor import GpuReader
+from harness.monitor import DroppedOnFailure, GpuReader
+from harness.runners.docker.engine import ENGINE_TIMEOUT_S
 
 GPU_INTERVAL_S = 0.5
 
@@ -38,18 +39,19 @@ def container_pids(api: APIClient, container_id: str) -> list[int] | None:
 
 
 class GpuWatch:
-    """Reads one container's GPU use until `exited` is set or the limit is crossed.
+    """Reads one container's GPU use on its own thread, from `start` until `stop` or the limit.
 
     `latest` is the last reading and `peak_memory_bytes` the highest (both None
     while no GPU was seen). A reading over `limit_bytes` sets `crossed` and
     calls `on_limit` once (the phase kills the container there); reading ends.
+    `stop` returns once the thread has ended, so what the exit reports (the
+    peak, whether the limit was crossed) cannot change after it.
     """
 
     def __init__(
         self,
         api: APIClient,
         container_id: str,
-        exited: threading.Event,
         reader: GpuReader,
         limit_bytes: int | None,
         on_limit: Callable[[], None],
@@ -57,18 +59,31 @@ class GpuWatch:
     ) -> None:
         self._api = api
         self._id = container_id
-        self._exited = exited
-        self._reader: GpuReader | None = reader
+        self._read = DroppedOnFailure(reader)
         self._limit_bytes = limit_bytes
         self._on_limit = on_limit
         self._interval_s = interval_s
+        self._ended = threading.Event()
+        self._thread = threading.Thread(target=self._follow, name="docker-gpu-watch", daemon=True)
         self.latest: GpuUsage | None = None
         self.peak_memory_bytes: int | None = None
         self.crossed = False
 
-    def follow(self) -> None:
-        """Read, record, enforce; ends with the container, or when the reader fails."""
-        while self._reader is not None and not self._exited.is_set():
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        """End the reading (the container has exited) and wait for the thread to finish.
+
+        A reading under way ends within one engine call (`top`), bounded by the
+        client's timeout.
+        """
+        self._ended.set()
+        if self._thread.is_alive():
+            self._thread.join(ENGINE_TIMEOUT_S)
+
+    def _follow(self) -> None:
+        while self._read.working and not self._ended.is_set():
             pids = container_pids(self._api, self._id)
             if pids is None:
                 return
@@ -80,13 +95,4 @@ class GpuWatch:
                 self.crossed = True
                 self._on_limit()
                 return
-            self._exited.wait(self._interval_s)
-
-    def _read(self, pids: list[int]) -> GpuUsage | None:
-        """None without a GPU; a reader that fails once is not asked again (as in the monitor)."""
-        assert self._reader is not None
-        try:
-            return self._reader(pids)
-        except Exception:
-            self._reader = None
-            return None
+            self._ended.wait(self._interval_s)

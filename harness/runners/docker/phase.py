@@ -56,7 +56,6 @@ class DockerPhase(RunningPhase):
             else GpuWatch(
                 self._api,
                 container_id,
-                self._exited,
                 gpu_reader,
                 spec.limits.gpu_memory_bytes,
                 on_limit=self._kill_for_gpu_memory,
@@ -78,7 +77,7 @@ class DockerPhase(RunningPhase):
         self._thread(self._resources.follow_stats)  # ends by itself once the container is gone
         self._thread(self._resources.watch_cgroup_peak)
         if self._gpu is not None:
-            self._thread(self._gpu.follow)  # ends with the container
+            self._gpu.start()  # stopped by _wait_for_exit, before the exit is judged
         self._threads = [self._thread(self._follow_log), self._thread(self._wait_for_exit)]
         if self._sock is not None:
             self._threads.append(self._thread(self._read_stdout))
@@ -128,6 +127,8 @@ class DockerPhase(RunningPhase):
             state = self._api.inspect_container(self._id)["State"]
         except docker_errors.DockerException:
             state = {"ExitCode": None, "OOMKilled": False}
+        if self._gpu is not None:
+            self._gpu.stop()
         self._exit = exit_info(
             state,
             self._resources.peak_memory(),
