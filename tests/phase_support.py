@@ -1,8 +1,11 @@
 """A run folder laid out as the harness lays it out, tiny generated images, and toy PhaseSpecs.
 
 Shared by the execution tests (process runner) and the docker tests, so both
-runners are exercised on one layout: the staged split, the model folder, a
-scratch folder, and a package copy per toy under work/, as simulate makes them.
+runners are exercised on one layout: the staged split, the model and metrics
+folders, a scratch folder, and a package copy per toy under work/, as simulate
+makes them. Each phase's variables and mounts come from
+harness/phases/contract_env.py, as simulate's do; a test's own variables
+(`TOY_...`) are the package's `env`.
 """
 
 from __future__ import annotations
@@ -12,11 +15,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.demo_data import make_image_set
-from harness.phases import PredictRequest
-from harness.runners.base import Limits, Mount, PhaseSpec
+from harness.phases import PredictLimits, PredictRequest
+from harness.phases.contract_env import (
+    RunFolders,
+    make_scratch,
+    predict_environment,
+    train_environment,
+)
+from harness.runners.base import Limits, PhaseSpec
 
 TOYS = Path(__file__).resolve().parent / "toys"
 CLASSES = ("cardboard", "glass", "纸箱")
+PROFILE = "test"
+# What predict's variables announce; each test enforces its own limits, which no toy reads.
+ANNOUNCED_LIMITS = PredictLimits(setup_s=20.0, per_image_s=0.5, request_timeout_s=5.0, grace_s=2.0)
 
 
 @dataclass
@@ -27,7 +39,8 @@ class RunFolder:
     train_dir: Path
     test_dir: Path
     model_dir: Path
-    scratch: Path
+    metrics_path: Path
+    scratch: Path  # made by make_scratch: TMPDIR and HOME below it
     requests: list[PredictRequest]
     truth: dict[str, str]
     hidden: tuple[Path, ...] = ()
@@ -39,42 +52,32 @@ class RunFolder:
             shutil.copytree(TOYS / toy, target)
         return target
 
+    def folders(self) -> RunFolders:
+        return RunFolders(self.train_dir, self.test_dir, self.model_dir, self.metrics_path)
+
     def train_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
+        environment = train_environment(self.folders(), PROFILE, self.scratch, env)
         return PhaseSpec(
             phase="train",
             command=("python", "train.py"),
             workdir=self.package(toy),
-            env={
-                "IMAGE_TRAIN_INPUT_PATH": str(self.train_dir),
-                "MODEL_INFERENCE_PATH": str(self.model_dir),
-                "ONLINESIM_PHASE": "train",
-                "ONLINESIM_PROFILE": "test",
-                "TMPDIR": str(self.scratch),
-                "HOME": str(self.scratch),
-                **env,
-            },
-            mounts=(Mount(self.train_dir), Mount(self.model_dir, writable=True)),
+            env=environment.env,
+            mounts=environment.mounts,
             limits=limits or Limits(),
             log_path=self.root / "logs" / "train.log",
             hidden=self.hidden,
         )
 
     def predict_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
+        environment = predict_environment(
+            self.folders(), PROFILE, self.scratch, ANNOUNCED_LIMITS, env
+        )
         return PhaseSpec(
             phase="predict",
             command=("python", "predict.py"),
             workdir=self.package(toy),
-            env={
-                "MODEL_INFERENCE_PATH": str(self.model_dir),
-                "IMAGE_MODEL_PACKAGE_PATH": str(self.model_dir),
-                "IMAGE_INPUT_PATH": str(self.test_dir),
-                "ONLINESIM_PHASE": "predict",
-                "ONLINESIM_PROFILE": "test",
-                "TMPDIR": str(self.scratch),
-                "HOME": str(self.scratch),
-                **env,
-            },
-            mounts=(Mount(self.test_dir), Mount(self.model_dir)),
+            env=environment.env,
+            mounts=environment.mounts,
             limits=limits or Limits(),
             log_path=self.root / "logs" / "predict.log",
             interactive=True,
@@ -112,6 +115,9 @@ def make_run_folder(tmp_path: Path, hidden: tuple[Path, ...] = ()) -> RunFolder:
     shutil.rmtree(source)
     model_dir = root / "model"
     model_dir.mkdir()
-    scratch = root / "scratch"
-    scratch.mkdir()
-    return RunFolder(root, train_dir, test_dir, model_dir, scratch, requests, truth, hidden)
+    metrics_path = root / "metrics" / "train_metrics.jsonl"
+    metrics_path.parent.mkdir()
+    scratch = make_scratch(root / "scratch")
+    return RunFolder(
+        root, train_dir, test_dir, model_dir, metrics_path, scratch, requests, truth, hidden
+    )

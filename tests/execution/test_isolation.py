@@ -50,7 +50,7 @@ def test_staged_hard_links_cannot_change_the_users_images(run_folder, runner, tm
         *("elsewhere", str(elsewhere)),
         *("workdir", str(run_folder.package("constant") / "cache.txt")),
         *("relative", "relative.txt"),
-        *("tmpdir", str(run_folder.scratch / "scratch.txt")),
+        *("tmpdir", str(run_folder.scratch / "tmp" / "scratch.txt")),
     )
     assert said["staged"] == "refused Read-only file system"
     assert said["elsewhere"] == "refused Read-only file system"
