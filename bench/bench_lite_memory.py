@@ -6,11 +6,12 @@ submission builds its bottom from one nested model per block
 (submission/garbage/efficientnet_lite.py). This bench measures what that buys:
 for each backend and layout, a fresh process builds the bottom (random
 weights: memory does not depend on their values), runs `predict_on_batch` on
-one batch, and reports its peak RSS, the GPU memory the call added when the
-backend runs on a GPU (torch's and jax's allocator peaks), and the median
-time of a few calls.
-The nested case also runs the flat layout on the same layers (same weights)
-and says whether the outputs agree.
+one batch, and reports the process's peak RSS (imports, building the one
+layout, the calls), the GPU memory the calls added when the backend runs on a
+GPU (torch's and jax's allocator peaks), and the median time of `--repeats`
+calls (the first traces or compiles, so 3 or more keep it out of the median).
+The nested case then builds the flat layout on the same layers (same
+weights) and says whether the outputs agree.
 
     .venv/bin/python bench/bench_lite_memory.py --backends tensorflow torch --variant lite2
 """
@@ -31,19 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYOUTS = ("flat", "nested")
 
 
-def flat_bottom(lite, image_size: int, top_blocks: int):
-    """The bottom as one functional model: what the submission built before nesting."""
-    import keras
-
-    inp = keras.Input((image_size, image_size, 3), name="image")
-    x = lite._apply_stem(inp)
-    for i in range(lite.split_index(top_blocks)):
-        x = lite._apply_block(i, x)
-    return keras.Model(inp, x, name=f"{lite.variant}_flat_bottom")
-
-
 def measure(variant: str, layout: str, batch: int, repeats: int, top_blocks: int) -> dict:
-    """One case, in this process: the call's peak RSS, GPU growth and median time."""
+    """One case, in this process: its peak RSS, GPU growth and median time.
+
+    Only the measured layout is built before the peak is read; the nested case
+    builds the flat layout afterwards, for the output check.
+    """
     import keras
     import numpy as np
 
@@ -52,9 +46,8 @@ def measure(variant: str, layout: str, batch: int, repeats: int, top_blocks: int
 
     size = VARIANTS[variant][2]
     lite = LiteLayers(variant)
-    nested = lite.bottom(size, top_blocks)
-    flat = flat_bottom(lite, size, top_blocks)
-    model = nested if layout == "nested" else flat
+    build = lite.bottom if layout == "nested" else lite.flat_bottom
+    model = build(size, top_blocks)
     images = np.random.default_rng(0).uniform(-1, 1, (batch, size, size, 3)).astype("float32")
     gpu = _GpuPeak()
     times = []
@@ -62,7 +55,7 @@ def measure(variant: str, layout: str, batch: int, repeats: int, top_blocks: int
         started = time.perf_counter()
         out = np.asarray(model.predict_on_batch(images))
         times.append(time.perf_counter() - started)
-    return {
+    row = {
         "backend": keras.backend.backend(),
         "layout": layout,
         "variant": variant,
@@ -70,12 +63,13 @@ def measure(variant: str, layout: str, batch: int, repeats: int, top_blocks: int
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "gpu_added_mib": gpu.added_mib(),
         "median_s": round(statistics.median(times), 3),
-        "agrees_with_flat": bool(
-            np.allclose(out[:2], np.asarray(flat.predict_on_batch(images[:2])), atol=1e-4)
-        )
-        if layout == "nested"
-        else None,
+        "agrees_with_flat": None,
     }
+    if layout == "nested":
+        flat = lite.flat_bottom(size, top_blocks)
+        expected = np.asarray(flat.predict_on_batch(images[:2]))
+        row["agrees_with_flat"] = bool(np.allclose(out[:2], expected, atol=1e-4))
+    return row
 
 
 class _GpuPeak:
@@ -123,6 +117,8 @@ def main() -> None:
     parser.add_argument("--top-blocks", type=int, default=2, help="as in submission/config.toml")
     parser.add_argument("--one", choices=LAYOUTS, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.batch < 1 or args.repeats < 1:
+        parser.error("--batch and --repeats must be 1 or more")
     if args.one:
         print(
             json.dumps(measure(args.variant, args.one, args.batch, args.repeats, args.top_blocks))
@@ -130,14 +126,14 @@ def main() -> None:
         return
     print(f"{'backend':<11} {'layout':<7} {'peak RSS':>9} {'GPU added':>10} {'median s':>9}")
     for backend in args.backends:
-        rows = [run_case(backend, layout, args) for layout in LAYOUTS]
-        for row in rows:
+        rows = {layout: run_case(backend, layout, args) for layout in LAYOUTS}
+        for row in rows.values():
             gpu = "-" if row["gpu_added_mib"] is None else f"{row['gpu_added_mib']:,} MiB"
             print(
                 f"{row['backend']:<11} {row['layout']:<7} {row['peak_rss_mib']:>5,} MiB "
                 f"{gpu:>10} {row['median_s']:>9.3f}"
             )
-        print(f"{backend}: nested output equals flat: {rows[1]['agrees_with_flat']}")
+        print(f"{backend}: nested output equals flat: {rows['nested']['agrees_with_flat']}")
 
 
 if __name__ == "__main__":

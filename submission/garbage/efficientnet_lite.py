@@ -170,13 +170,22 @@ class LiteLayers:
             x = layer(x)
         return keras.Model(inp, self.pool(x), name=f"{self.variant}_top")
 
-    def full(self, image_size: int) -> keras.Model:
-        """Image -> pooled features, the whole network in one model (the weights file's layout)."""
+    def flat_bottom(self, image_size: int, top_blocks: int) -> keras.Model:
+        """The bottom as one functional model, the layout of the weights file.
+
+        Keras saves and loads weights by model structure, so the converted
+        weights only load into this layout (through full()). bench_lite_memory
+        measures it against the nested bottom.
+        """
         inp = keras.Input((image_size, image_size, 3), name="image")
         x = self._apply_stem(inp)
-        for i in range(len(self.blocks)):
+        for i in range(self.split_index(top_blocks)):
             x = self._apply_block(i, x)
-        bottom = keras.Model(inp, x, name=f"{self.variant}_bottom")
+        return keras.Model(inp, x, name=f"{self.variant}_bottom")
+
+    def full(self, image_size: int) -> keras.Model:
+        """Image -> pooled features, the whole network in one model (the weights file's layout)."""
+        bottom = self.flat_bottom(image_size, 0)
         top = self.top(tuple(bottom.output.shape[1:]), 0)
         inp = keras.Input((image_size, image_size, 3), name="image")
         return keras.Model(inp, top(bottom(inp)), name=f"efficientnet_{self.variant}")

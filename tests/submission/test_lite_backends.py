@@ -1,7 +1,9 @@
 """EfficientNet-Lite0 computes the same features on the TensorFlow, torch and jax backends.
 
 Same converted weights, same input, one process per backend (Keras fixes its
-backend per process): the network and its weight layout are backend-neutral.
+backend per process): the network and its weight layout are backend-neutral,
+and on each backend the exported split network (nested bottom + top) loads
+back nested and computes what the whole network computes.
 """
 
 import os
@@ -33,6 +35,12 @@ def test_lite0_features_agree_between_tensorflow_torch_and_jax(tmp_path):
     assert {b: str(results[b]["backend"]) for b in BACKENDS} == {b: b for b in BACKENDS}
     tf_out = results["tensorflow"]["features"]
     assert tf_out.shape == (2, 1280)
+    for backend in BACKENDS:
+        result = results[backend]
+        assert int(result["nested_models"]) == 1 + int(result["blocks_below_split"]), backend
+        np.testing.assert_allclose(
+            result["exported_features"], result["features"], rtol=1e-4, atol=1e-5, err_msg=backend
+        )
     for backend in ("torch", "jax"):
         other = results[backend]["features"]
         assert other.shape == tf_out.shape
