@@ -56,6 +56,16 @@ def units_that_fit(time_left_s: float, seconds_per_unit: float, reserve_s: float
     return int(math.floor(usable / seconds_per_unit))
 
 
+def may_start(estimate_s: float, time_left_s: float) -> bool:
+    """Whether a step that no callback can stop (it compiles, or runs no fit) may start.
+
+    Its estimate must fit in half of the time left, keeping the other half for
+    the error in the estimate and for what follows. With no time left nothing
+    starts, however small the estimate.
+    """
+    return time_left_s > 0 and estimate_s <= 0.5 * time_left_s
+
+
 class BudgetCallback(keras.callbacks.Callback):
     """Stops `fit` after the batch that leaves less than `reserve_s` (e.g. the export) left."""
 

@@ -20,7 +20,7 @@ import keras
 import numpy as np
 
 from garbage import backbones, ensemble, export, features, heads, losses, warm_start
-from garbage.budget import Budget, BudgetCallback, units_that_fit
+from garbage.budget import Budget, BudgetCallback, may_start, units_that_fit
 from garbage.config import PACKAGE_ROOT, ConfigError, TrainConfig, write_resolved
 from garbage.images import Dataset, list_dataset, stratified_split
 from garbage.metrics import MetricsLog
@@ -126,7 +126,7 @@ class Trainer:
     # -- one backbone ----------------------------------------------------------
     def add_member(self, name: str, first: bool) -> Member | None:
         left = self.budget.time_remaining() - self.reserve()
-        if not first and PROBE_SCALE * self.first_probe_s > 0.5 * left:
+        if not first and not may_start(PROBE_SCALE * self.first_probe_s, left):
             log(f"skipping {name}: building and timing it would not fit in {left:.0f} s")
             return None
         probe_started = time.time()
@@ -146,7 +146,7 @@ class Trainer:
             self.first_probe_s = time.time() - probe_started
         n_all, n_train = len(paths), len(self.train_idx)
         left = self.budget.time_remaining() - self.reserve()
-        if not first and per_image * n_all * 1.5 > 0.5 * left:
+        if not first and not may_start(per_image * n_all * 1.5, left):
             log(
                 f"skipping {name}: {per_image * n_all:.0f} s of features do not fit in {left:.0f} s"
             )

@@ -3,7 +3,7 @@
 import keras
 import numpy as np
 import pytest
-from garbage.budget import Budget, BudgetCallback, safety_margin, units_that_fit
+from garbage.budget import Budget, BudgetCallback, may_start, safety_margin, units_that_fit
 
 
 class FakeClock:
@@ -40,6 +40,17 @@ def test_units_that_fit():
     assert units_that_fit(100.0, 7.0) == 14
     assert units_that_fit(100.0, 7.0, reserve_s=30.0) == 10
     assert units_that_fit(5.0, 7.0, reserve_s=10.0) == 0
+
+
+def test_a_step_that_cannot_be_stopped_starts_only_within_half_the_time_left():
+    assert may_start(50.0, 100.0)
+    assert not may_start(50.1, 100.0)
+    assert may_start(0.0, 0.1)  # a negligible step, a little time left
+
+
+def test_nothing_starts_without_time_left_however_small_the_estimate():
+    assert not may_start(0.0, 0.0)
+    assert not may_start(0.0, -5.0)
 
 
 def test_callback_stops_fit_on_time():

@@ -38,10 +38,10 @@ def test_the_first_probe_is_measured_and_a_later_one_fits_when_it_is_small(tmp_p
     trainer = _trainer(tmp_path, seconds_left=600.0)
 
     first = trainer.add_member("tiny", first=True)
-    second = trainer.add_member("tiny", first=False)
+    assert first is not None and trainer.first_probe_s > 0.0
+    trainer.first_probe_s = 1.0  # what a tiny backbone takes, without depending on this machine
 
-    assert first is not None and second is not None
-    assert 0.0 < trainer.first_probe_s < 300.0 / PROBE_SCALE
+    assert trainer.add_member("tiny", first=False) is not None
 
 
 def test_fine_tuning_waits_for_time_to_compile_its_step(tmp_path, capsys):
