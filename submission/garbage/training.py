@@ -27,9 +27,9 @@ from garbage.metrics import MetricsLog
 
 # Steps whose first call compiles (jax compiles every new shape) cannot be
 # stopped by a callback, so they must fit before they start. Their cost is
-# estimated from building and timing the first backbone, times this: a later,
-# bigger backbone took 1.3 to 2.1 times as long as lite0 (lite2 on this 2-core
-# CPU under TensorFlow, jax and torch), and fine-tuning compiles a training step.
+# estimated from building and timing the first backbone, times this generous
+# factor: a later backbone is bigger (lite2 after lite0), and fine-tuning
+# compiles a training step, forward and backward.
 PROBE_SCALE = 2.0
 
 
