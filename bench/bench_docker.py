@@ -4,6 +4,10 @@ Overhead = a phase whose program does nothing (`python -c pass`), launched and
 waited through the runner: create + start + wait + remove for docker, spawn +
 wait for the process runner. The toy rows run the `centroid` toy's train and
 predict phases (generated 32 px images) through `run_train` / `run_predict`.
+The GPU-watch row is what listing a running container's host pids costs (the
+engine's `top`, done at each GPU reading): engine CPU (dockerd, containerd and
+the ps it starts, read from psutil) and harness CPU per reading, and the share
+of a core at the watch's interval. NVML's own queries are not in it.
 Needs an engine and the base image (scripts/ensure_docker.sh,
 docker/build_base_image.sh).
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import subprocess
 import sys
@@ -24,12 +29,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "docker")]
 
+import psutil  # noqa: E402
 from docker_support import FAST  # noqa: E402
 from phase_support import CLASSES, make_run_folder  # noqa: E402
 
 from harness.outcome import Status  # noqa: E402
 from harness.phases import run_predict, run_train  # noqa: E402
 from harness.runners.docker import DockerRunner  # noqa: E402
+from harness.runners.docker.gpu_watch import GPU_INTERVAL_S, container_pids  # noqa: E402
 from harness.runners.process import ProcessRunner  # noqa: E402
 
 
@@ -56,10 +63,44 @@ def toy_s(runner, root: Path) -> tuple[float, float, float]:
     return train.wall_s, predict.wall_s, median_latency
 
 
+ENGINE_PROCESSES = ("dockerd", "containerd", "containerd-shim", "containerd-shim-runc-v2")
+
+
+def _engine_cpu_s() -> float:
+    """CPU seconds of the engine's processes and their finished children (the ps top runs)."""
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in ENGINE_PROCESSES:
+            try:
+                times = process.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system + times.children_user + times.children_system
+    return total
+
+
+def gpu_watch_cost(runner: DockerRunner, image: str, readings: int) -> tuple[float, float, float]:
+    """Per reading: wall ms, engine CPU ms, harness CPU ms, on a sleeping container."""
+    container = runner.client.containers.run(image, ["sleep", "600"], detach=True, remove=True)
+    try:
+        own, engine = os.times(), _engine_cpu_s()
+        started = time.perf_counter()
+        for _ in range(readings):
+            assert container_pids(runner.client.api, container.id)
+        wall = time.perf_counter() - started
+        own_after, engine_after = os.times(), _engine_cpu_s()
+    finally:
+        container.kill()
+    harness_cpu = (own_after.user - own.user) + (own_after.system - own.system)
+    per = 1000.0 / readings
+    return wall * per, (engine_after - engine) * per, harness_cpu * per
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--image", default="onlinesim-base:latest")
+    parser.add_argument("--readings", type=int, default=200, help="GPU-watch pid listings")
     args = parser.parse_args()
     subprocess.run([str(ROOT / "scripts" / "ensure_docker.sh")], check=True)
     runners = {"process": ProcessRunner(), "docker": DockerRunner(image=args.image)}
@@ -75,6 +116,17 @@ def main() -> None:
         for name, runner in runners.items():
             train_s, predict_s, latency = toy_s(runner, Path(scratch) / f"t-{name}")
             print(f"| {name} | {train_s:.2f} | {predict_s:.2f} | {latency * 1000:.1f} |")
+    print()
+    wall_ms, engine_ms, own_ms = gpu_watch_cost(runners["docker"], args.image, args.readings)
+    share = (engine_ms + own_ms) / (GPU_INTERVAL_S * 1000) * 100
+    print(
+        "| GPU watch, per reading | wall (ms) | engine CPU (ms) | harness CPU (ms) | % of a core |"
+    )
+    print("|---|---|---|---|---|")
+    print(
+        f"| {args.readings} readings | {wall_ms:.1f} | {engine_ms:.2f} | {own_ms:.2f} "
+        f"| {share:.2f} |"
+    )
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ the engine's `top` lists them. `top` runs ps on the engine's host, so its
 pids are host pids, the ones NVML reports; an engine on another machine
 (DOCKER_HOST=tcp://...) lists pids that mean other processes here.
 
-One `top` costs the engine about 4 ms of CPU (it starts ps; 2-core dev
-machine, docs/docker.md), so a reading comes every `interval_s` (0.5 s: about
-1 % of a core), not every 0.1 s as in the process runner; a faster
-allocation can overshoot the limit by one interval.
+One `top` costs the engine several ms of CPU (it starts ps; measured in
+docs/docker.md), so a reading comes every `interval_s` (0.5 s, under 2 % of
+a core), not every 0.1 s as in the process runner; a faster allocation can
+overshoot the limit by one interval.
 """
 
 from __future__ import annotations
