@@ -22,6 +22,7 @@ from garbage.backbones import BackboneSpec
 from garbage.images import augment, load_rgb, to_input
 
 BATCH = 32
+POOL_BATCH = 256
 MIRRORED = -1  # copy number of the left-right mirrored image (test-time augmentation)
 
 
@@ -81,7 +82,7 @@ def split_activations(
     chunks, oks = [], []
     for start in range(0, len(paths), BATCH):
         x, ok = _inputs(spec, paths[start : start + BATCH], copy, seed)
-        chunks.append(np.asarray(bottom.predict_on_batch(x)).astype("float16"))
+        chunks.append(predict_full_batch(bottom, x, BATCH).astype("float16"))
         oks.append(ok)
     feats, ok = np.concatenate(chunks), np.concatenate(oks)
     if cache:
@@ -90,11 +91,25 @@ def split_activations(
     return feats, ok
 
 
+def predict_full_batch(model: keras.Model, x: np.ndarray, size: int) -> np.ndarray:
+    """`model` on x, a short last batch padded with zeros to `size` and cut back.
+
+    Every call then has one input shape: jax compiles once per shape and
+    TensorFlow retraces, each costing seconds that no budget callback can stop.
+    Inference-mode layers treat samples independently, so padding changes nothing.
+    """
+    if len(x) == size:
+        return np.asarray(model.predict_on_batch(x))
+    padded = np.zeros((size, *x.shape[1:]), dtype=x.dtype)
+    padded[: len(x)] = x
+    return np.asarray(model.predict_on_batch(padded))[: len(x)]
+
+
 def pooled(top: keras.Model, activations: np.ndarray) -> np.ndarray:
     """Top part over cached activations -> pooled feature vectors (float32)."""
     out = [
-        np.asarray(top.predict_on_batch(activations[i : i + 256].astype("float32")))
-        for i in range(0, len(activations), 256)
+        predict_full_batch(top, activations[i : i + POOL_BATCH].astype("float32"), POOL_BATCH)
+        for i in range(0, len(activations), POOL_BATCH)
     ]
     return np.concatenate(out).astype("float32")
 
@@ -107,8 +122,8 @@ def seconds_per_image(bottom: keras.Model, spec: BackboneSpec, paths: list[Path]
     """
     sample = paths[: min(len(paths), BATCH)]
     x, _ = _inputs(spec, sample, 0, 0)
-    bottom.predict_on_batch(x)
+    predict_full_batch(bottom, x, BATCH)
     t0 = time.perf_counter()
     x, _ = _inputs(spec, sample, 1, 0)
-    bottom.predict_on_batch(x)
+    predict_full_batch(bottom, x, BATCH)
     return (time.perf_counter() - t0) / len(sample)

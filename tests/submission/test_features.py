@@ -32,3 +32,36 @@ def test_cache_reuse_copies_and_unreadable_images(tmp_path, monkeypatch):
     assert not np.allclose(mirrored[:6], plain[:6]) and not np.allclose(augmented[:6], plain[:6])
     pooled = features.pooled(parts.top, plain)
     assert pooled.shape == (len(paths), spec.feature_width) and pooled.dtype == np.float32
+
+
+class _ShapeRecorder:
+    """Stands in for a model: doubles its input and records every batch shape it is given."""
+
+    def __init__(self) -> None:
+        self.shapes: list[tuple[int, ...]] = []
+
+    def predict_on_batch(self, x: np.ndarray) -> np.ndarray:
+        self.shapes.append(x.shape)
+        return x * 2
+
+
+def test_short_batches_are_padded_to_one_shape_and_cut_back():
+    model = _ShapeRecorder()
+    x = np.arange(5 * 3, dtype="float32").reshape(5, 3)
+
+    short = features.predict_full_batch(model, x[:2], 4)
+    full = features.predict_full_batch(model, x[:4], 4)
+
+    np.testing.assert_array_equal(short, x[:2] * 2)
+    np.testing.assert_array_equal(full, x[:4] * 2)
+    assert model.shapes == [(4, 3), (4, 3)]
+
+
+def test_padding_leaves_a_real_models_outputs_unchanged():
+    spec, parts = backbones.build("tiny", 1)
+    x = np.random.default_rng(0).uniform(-1, 1, (3, spec.input_size, spec.input_size, 3))
+    x = x.astype("float32")
+
+    padded = features.predict_full_batch(parts.bottom, x, 8)
+
+    np.testing.assert_allclose(padded, np.asarray(parts.bottom.predict_on_batch(x)), atol=1e-5)
