@@ -1,4 +1,4 @@
-"""Which runner a run uses when asked for `auto`, and the sentence the report gives for it."""
+"""Which runner a run uses when set to `auto`, and the sentence the report gives for it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def _docker_ready(image: str) -> tuple[bool, str]:
 def choose_runner(name: str, docker_image: str | None = None) -> tuple[str, str]:
     """The runner to use and why: `auto` means docker when it is ready here, else process."""
     if name != "auto":
-        return name, f"runner {name} (asked for)"
+        return name, f"runner {name} (as set)"
     ready, reason = _docker_ready(docker_image or default_docker_image())
     if ready:
         return "docker", f"runner docker (auto: {reason})"

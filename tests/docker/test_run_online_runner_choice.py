@@ -43,5 +43,5 @@ def test_auto_falls_back_to_processes_when_the_image_cannot_be_built(online_chec
     said = [line for line in result.stdout.splitlines() if line.startswith("run_online: ")]
     assert said[0].startswith(f"run_online: building the missing image {UNBUILDABLE_IMAGE} ")
     assert said[1].startswith(f"run_online: runner process: building {UNBUILDABLE_IMAGE} failed: ")
-    assert "onlinesim: runner process (asked for)" in result.stdout
+    assert "onlinesim: runner process (as set)" in result.stdout
     assert _report(online_checkout.root)["runner"]["name"] == "process"
