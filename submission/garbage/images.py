@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,13 @@ def load_rgb(path: Path) -> Image.Image | None:
     except (OSError, ValueError) as exc:
         print(f"skipping unreadable image {path}: {exc}", file=sys.stderr)
         return None
+
+
+def stable_image_id(path: Path) -> int:
+    """A 64-bit id from the class folder and file name: the same for an image wherever the
+    data set lies and wherever the image sits in a list, a batch or a thread's queue."""
+    digest = hashlib.sha1(f"{path.parent.name}/{path.name}".encode()).digest()
+    return int.from_bytes(digest[:8], "little")
 
 
 def augment(im: Image.Image, rng: np.random.Generator) -> Image.Image:

@@ -65,3 +65,56 @@ def test_padding_leaves_a_real_models_outputs_unchanged():
     padded = features.predict_full_batch(parts.bottom, x, 8)
 
     np.testing.assert_allclose(padded, np.asarray(parts.bottom.predict_on_batch(x)), atol=1e-5)
+
+
+def _paths_with_twins(tmp_path, batch: int) -> list:
+    """Images over several batches, with two byte-identical files at the same position of
+    two batches, and an unreadable one."""
+    data = make_image_set(tmp_path / "data", ("a", "b"), per_class=batch, size=40)
+    paths = sorted(data.rglob("*.jpg"))
+    twin = tmp_path / "data" / "b" / "twin.jpg"
+    twin.write_bytes(paths[0].read_bytes())
+    broken = tmp_path / "data" / "b" / "broken.jpg"
+    broken.write_bytes(b"not a jpeg")
+    return [*paths[:batch], twin, *paths[batch:], broken]
+
+
+def _inputs(spec, paths, copy, workers):
+    batches = list(features.input_batches(spec, paths, copy, 7, workers))
+    return np.concatenate([x for x, _ in batches]), np.concatenate([ok for _, ok in batches])
+
+
+def test_each_image_gets_its_own_augmentation_whatever_the_batching(tmp_path, monkeypatch):
+    monkeypatch.setattr(features, "BATCH", 4)
+    paths = _paths_with_twins(tmp_path, 4)
+    spec, _ = backbones.build("tiny", 1)
+
+    augmented, ok = _inputs(spec, paths, 1, 1)
+    assert ok.tolist() == [True] * (len(paths) - 1) + [False]
+    # same picture at position 0 of batches 1 and 2: a draw per batch gave both the same crop
+    assert not np.allclose(augmented[0], augmented[4])
+    np.testing.assert_array_equal(augmented[1:4], _inputs(spec, paths[1:4], 1, 1)[0])
+    reversed_order, _ = _inputs(spec, paths[::-1], 1, 1)
+    np.testing.assert_array_equal(reversed_order[::-1], augmented)
+    assert not np.allclose(_inputs(spec, paths, 2, 1)[0][:-1], augmented[:-1])
+
+
+def test_decoding_threads_give_the_single_thread_arrays(tmp_path, monkeypatch):
+    monkeypatch.setattr(features, "BATCH", 4)
+    paths = _paths_with_twins(tmp_path, 4)
+    spec, _ = backbones.build("tiny", 1)
+
+    for copy in (0, 1, features.MIRRORED):
+        one, ok_one = _inputs(spec, paths, copy, 1)
+        many, ok_many = _inputs(spec, paths, copy, 3)
+        np.testing.assert_array_equal(many, one)
+        np.testing.assert_array_equal(ok_many, ok_one)
+    assert 1 <= features.decode_workers() <= features.MAX_DECODE_WORKERS
+
+
+def test_cache_key_changes_with_the_augmentation_scheme(tmp_path, monkeypatch):
+    paths = sorted(make_image_set(tmp_path / "data", ("a", "b"), per_class=1).rglob("*.jpg"))
+    spec, _ = backbones.build("tiny", 1)
+    current = features.cache_key(spec, "s", paths, 1, 0)
+    monkeypatch.setattr(features, "AUGMENT_SCHEME", features.AUGMENT_SCHEME - 1)
+    assert features.cache_key(spec, "s", paths, 1, 0) != current
