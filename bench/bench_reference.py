@@ -45,7 +45,7 @@ from harness.phases.contract_env import (  # noqa: E402
     train_environment,
 )
 from harness.runners import create_runner  # noqa: E402
-from harness.runners.base import Limits, PhaseSpec  # noqa: E402
+from harness.runners.base import Limits  # noqa: E402
 
 PROFILE = "bench"  # not a profile of profiles.toml: the bench sets its own budget and limits
 
@@ -185,15 +185,7 @@ def part_b(
         package_env[OVERRIDE_ENV] = str(package / "bench_config.toml")
     runner = create_runner("process")
     environment = train_environment(folders, PROFILE, scratch, package_env)
-    train = PhaseSpec(
-        "train",
-        ("python", "train.py"),
-        package,
-        environment.env,
-        environment.mounts,
-        Limits(),
-        root / "logs" / "train.log",
-    )
+    train = environment.spec(("python", "train.py"), package, Limits(), root / "logs" / "train.log")
     t0 = time.time()
     out = run_train(runner, train, budget_s, 10.0, model_dir)
     train_s = time.time() - t0
@@ -211,15 +203,8 @@ def part_b(
     ]
     limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
     environment = predict_environment(folders, PROFILE, scratch, limits, package_env)
-    predict = PhaseSpec(
-        "predict",
-        ("python", "predict.py"),
-        package,
-        environment.env,
-        environment.mounts,
-        Limits(),
-        root / "logs" / "predict.log",
-        interactive=True,
+    predict = environment.spec(
+        ("python", "predict.py"), package, Limits(), root / "logs" / "predict.log"
     )
     requests = [PredictRequest(p.stem, p) for p in sorted(test_dir.glob("*.jpg"))]
     pout, answers = run_predict(runner, predict, requests, sorted(set(truth.values())), limits)

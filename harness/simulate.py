@@ -118,16 +118,8 @@ class Simulation:
         # Leave out the runs folder: it sits inside the package when the user
         # runs the harness from their package folder (no runs copied into runs).
         copy_contents(submission, workdir, leave_out=(self.run_dir.parent,))
-        return PhaseSpec(
-            phase=phase,
-            command=command,
-            workdir=workdir,
-            env=environment.env,
-            mounts=environment.mounts,
-            limits=self.phase_limits(),
-            log_path=self.run_dir / "logs" / f"{phase}.log",
-            hidden=self.hidden,
-        )
+        log_path = self.run_dir / "logs" / f"{phase}.log"
+        return environment.spec(command, workdir, self.phase_limits(), log_path, self.hidden)
 
     def phase_limits(self) -> Limits:
         return Limits(

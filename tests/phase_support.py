@@ -17,6 +17,7 @@ from pathlib import Path
 from harness.demo_data import make_image_set
 from harness.phases import PredictLimits, PredictRequest
 from harness.phases.contract_env import (
+    PhaseEnvironment,
     RunFolders,
     make_scratch,
     predict_environment,
@@ -57,31 +58,20 @@ class RunFolder:
 
     def train_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
         environment = train_environment(self.folders(), PROFILE, self.scratch, env)
-        return PhaseSpec(
-            phase="train",
-            command=("python", "train.py"),
-            workdir=self.package(toy),
-            env=environment.env,
-            mounts=environment.mounts,
-            limits=limits or Limits(),
-            log_path=self.root / "logs" / "train.log",
-            hidden=self.hidden,
-        )
+        return self._spec(environment, toy, limits)
 
     def predict_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
         environment = predict_environment(
             self.folders(), PROFILE, self.scratch, ANNOUNCED_LIMITS, env
         )
-        return PhaseSpec(
-            phase="predict",
-            command=("python", "predict.py"),
-            workdir=self.package(toy),
-            env=environment.env,
-            mounts=environment.mounts,
-            limits=limits or Limits(),
-            log_path=self.root / "logs" / "predict.log",
-            interactive=True,
-            hidden=self.hidden,
+        return self._spec(environment, toy, limits)
+
+    def _spec(self, environment: PhaseEnvironment, toy: str, limits: Limits | None) -> PhaseSpec:
+        phase = environment.phase
+        log_path = self.root / "logs" / f"{phase}.log"
+        command = ("python", f"{phase}.py")
+        return environment.spec(
+            command, self.package(toy), limits or Limits(), log_path, self.hidden
         )
 
     def train_log(self) -> list[str]:

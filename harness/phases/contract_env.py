@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.phases.predict import PredictLimits
-from harness.runners.base import Mount
+from harness.runners.base import Limits, Mount, PhaseSpec
 
 
 @dataclass(frozen=True)
@@ -30,8 +30,30 @@ class RunFolders:
 class PhaseEnvironment:
     """A phase's variables and the host paths it may see."""
 
+    phase: str
     env: dict[str, str]
     mounts: tuple[Mount, ...]
+
+    def spec(
+        self,
+        command: tuple[str, ...],
+        workdir: Path,
+        limits: Limits,
+        log_path: Path,
+        hidden: tuple[Path, ...] = (),
+    ) -> PhaseSpec:
+        """`command` run in `workdir` with this environment; predict talks over stdin."""
+        return PhaseSpec(
+            phase=self.phase,
+            command=command,
+            workdir=workdir,
+            env=self.env,
+            mounts=self.mounts,
+            limits=limits,
+            log_path=log_path,
+            interactive=self.phase == "predict",
+            hidden=hidden,
+        )
 
 
 def make_scratch(folder: Path) -> Path:
@@ -77,7 +99,7 @@ def train_environment(
         Mount(folders.metrics_path.parent, writable=True),
     )
     return PhaseEnvironment(
-        _with_package_env(package_env, "train", profile, scratch, contract), mounts
+        "train", _with_package_env(package_env, "train", profile, scratch, contract), mounts
     )
 
 
@@ -101,5 +123,5 @@ def predict_environment(
     }
     mounts = (Mount(folders.model_dir), Mount(folders.test_dir))
     return PhaseEnvironment(
-        _with_package_env(package_env, "predict", profile, scratch, contract), mounts
+        "predict", _with_package_env(package_env, "predict", profile, scratch, contract), mounts
     )

@@ -12,7 +12,7 @@ from harness.phases.contract_env import (
     train_environment,
 )
 from harness.phases.predict import PredictLimits
-from harness.runners.base import Mount
+from harness.runners.base import Limits, Mount
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
 LIMITS = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
@@ -106,3 +106,22 @@ def test_every_variable_set_is_documented_in_the_contract(folders, scratch):
     predict = predict_environment(folders, "smoke", scratch, LIMITS).env
     assert set(train) <= _documented("Train phase")
     assert set(predict) <= _documented("Predict phase")
+
+
+def test_the_spec_carries_the_environment_and_only_predict_is_interactive(folders, scratch):
+    train = train_environment(folders, "online", scratch)
+    predict = predict_environment(folders, "online", scratch, LIMITS)
+    limits = Limits(memory_bytes=2**30)
+
+    train_spec = train.spec(("python", "train.py"), scratch, limits, scratch / "t.log")
+    predict_spec = predict.spec(("python", "p.py"), scratch, limits, scratch / "p.log", (scratch,))
+
+    assert (train_spec.phase, train_spec.env, train_spec.mounts) == (
+        "train",
+        train.env,
+        train.mounts,
+    )
+    assert not train_spec.interactive and train_spec.hidden == ()
+    assert predict_spec.phase == "predict" and predict_spec.interactive
+    assert predict_spec.command == ("python", "p.py") and predict_spec.limits == limits
+    assert predict_spec.log_path == scratch / "p.log" and predict_spec.hidden == (scratch,)

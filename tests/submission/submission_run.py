@@ -62,16 +62,8 @@ class Run:
             environment = predict_environment(
                 self.folders, PROFILE, self.scratch, PREDICT_LIMITS, self.package_env
             )
-        return PhaseSpec(
-            phase=phase,
-            command=("python", f"{phase}.py"),
-            workdir=self.package,
-            env=environment.env,
-            mounts=environment.mounts,
-            limits=Limits(),
-            log_path=self.log_path(phase),
-            interactive=phase == "predict",
-        )
+        command = ("python", f"{phase}.py")
+        return environment.spec(command, self.package, Limits(), self.log_path(phase))
 
     def log_path(self, phase: str) -> Path:
         return self.root / "logs" / f"{phase}.log"
