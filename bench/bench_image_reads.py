@@ -3,10 +3,8 @@
 Counts the raw decode checks and content hashes of images that `simulate`,
 `tune` (one variant besides the baseline) and `pretrain` make, running each
 command for real on the constant toy (its time includes copying the toy),
-and times the image work alone:
-`simulate`'s preparation (with and without a provenance file in the
-submission, which adds the leakage check's hashes), and `tune`'s training-side
-view plus one preparation per variant, as `tune` does them. "Without" is the
+and times `simulate`'s preparation alone (with and without a provenance file
+in the submission, which adds the leakage check's hashes). "Without" is the
 same code in the same process with `each_image_once` swapped for a block that
 remembers nothing, in every harness module that opens one: every read goes to
 the file, as before the memory existed. Each timed row first runs once
@@ -33,11 +31,8 @@ import harness.image_reads as image_reads
 from harness.config import resolve_config
 from harness.dataset import scan_dataset
 from harness.environments import (
-    TUNE_PROFILE,
     pretrain,
-    training_side_view,
     tune,
-    validation_fraction,
 )
 from harness.errors import UserError
 from harness.preparation import prepare
@@ -125,26 +120,6 @@ def simulate_preparation(data: Path, scratch: Path, provenance: bool) -> Callabl
     return work
 
 
-def tune_image_work(data: Path, scratch: Path, variants: int) -> Callable[[], None]:
-    """`tune`'s data steps: the view of the pool, then one preparation per variant on it."""
-    submission = toy_copy(scratch, "toy-tune")
-    outer = resolve_config({**settings(submission, data, scratch), "profile": TUNE_PROFILE})
-
-    def work() -> None:
-        with image_reads.each_image_once():
-            view = Path(tempfile.mkdtemp(dir=scratch)) / "data"
-            training_side_view(data, outer.holdout_fraction, outer.holdout_seed, view)
-            for _ in range(variants):
-                inner = {
-                    **settings(submission, view, scratch),
-                    "profile": TUNE_PROFILE,
-                    "holdout_fraction": validation_fraction(outer),
-                }
-                prepare(resolve_config(inner))
-
-    return work
-
-
 def whole_commands(data: Path, scratch: Path) -> dict[str, Callable[[], object]]:
     """The commands themselves, each on its own fresh toy copy (pretrain installs into it)."""
     variant = scratch / "variant.toml"
@@ -221,9 +196,6 @@ def main() -> None:
             "`simulate` preparation": simulate_preparation(data, scratch, provenance=False),
             "`simulate` preparation, with provenance.json": simulate_preparation(
                 data, scratch, provenance=True
-            ),
-            "`tune`'s view + 2 preparations (baseline, one variant)": tune_image_work(
-                data, scratch, variants=2
             ),
         }
         print_table("image work", image_work, args.repeats)
