@@ -5,9 +5,8 @@ Counts the raw decode checks and content hashes of images that `simulate`,
 command for real on the constant toy (its time includes copying the toy),
 and times `simulate`'s preparation alone (with and without a provenance file
 in the submission, which adds the leakage check's hashes). "Without" is the
-same code in the same process with `each_image_once` swapped for a block that
-remembers nothing, in every harness module that opens one: every read goes to
-the file, as before the memory existed. Each timed row first runs once
+same code in the same process with the memory's lookup bypassed: every read
+goes to the file, as before the memory existed. Each timed row first runs once
 untimed (counted, and warming the page cache), then `--repeats` times.
 
     .venv/bin/python bench/bench_image_reads.py [--data ../shared/data/trashnet] [--repeats 5]
@@ -20,7 +19,6 @@ import contextlib
 import os
 import shutil
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -76,23 +74,16 @@ def counting_reads() -> Iterator[Reads]:
 
 @contextlib.contextmanager
 def memory(mode: str) -> Iterator[None]:
-    """`with`: the code as it is; `without`: every `each_image_once` block remembers nothing."""
+    """`with`: the code as it is; `without`: every read goes to the file, as before the memory."""
     if mode == "with":
         yield
         return
-    real = image_reads.each_image_once
-    holders = [
-        module
-        for name, module in list(sys.modules.items())
-        if name.startswith("harness") and getattr(module, "each_image_once", None) is real
-    ]
-    for module in holders:
-        module.each_image_once = contextlib.nullcontext
+    remembering = image_reads._once
+    image_reads._once = lambda kind, path, compute: compute(path)
     try:
         yield
     finally:
-        for module in holders:
-            module.each_image_once = real
+        image_reads._once = remembering
 
 
 def toy_copy(scratch: Path, name: str, provenance: bool = False) -> Path:

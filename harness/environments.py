@@ -200,6 +200,7 @@ class TuneResult:
     data_warnings: list[str]
 
 
+@each_image_once()
 def tune(
     settings: Mapping[str, Any],
     variant_files: Sequence[Path] = (),
@@ -214,17 +215,6 @@ def tune(
     deleted once their runs ended (each run's report keeps their content hash).
     Each image is decoded and hashed once for all variants: the view is hard links.
     """
-    with each_image_once():
-        return _tune(settings, variant_files, config_file, config_target, observer)
-
-
-def _tune(
-    settings: Mapping[str, Any],
-    variant_files: Sequence[Path],
-    config_file: Path | None,
-    config_target: str,
-    observer: RunObserver | None,
-) -> TuneResult:
     outer = resolve_config({**settings, "profile": TUNE_PROFILE}, config_file)
     variants = variants_from_files(variant_files)
     session = Path(outer.runs_dir) / f"tune-{dt.datetime.now(dt.UTC):%Y%m%d-%H%M%S-%f}"
@@ -272,6 +262,7 @@ class PretrainResult:
     provenance: Provenance | None
 
 
+@each_image_once()
 def pretrain(
     settings: Mapping[str, Any],
     config_file: Path | None = None,
@@ -282,13 +273,6 @@ def pretrain(
     The provenance hashes of the staged images are the ones the run's hold-out
     already computed (each image is hashed once).
     """
-    with each_image_once():
-        return _pretrain(settings, config_file, observer)
-
-
-def _pretrain(
-    settings: Mapping[str, Any], config_file: Path | None, observer: RunObserver | None
-) -> PretrainResult:
     config = resolve_config({**settings, "profile": PRETRAIN_PROFILE}, config_file)
     submission = Path(config.submission)
     starting = weights_inventory(submission)

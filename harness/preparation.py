@@ -32,13 +32,9 @@ class Prepared:
     content_sha256: str
 
 
+@each_image_once()  # the scan, the hold-out and the leakage check share each image
 def prepare(config: RunConfig) -> Prepared:
     """Check the submission and the data, choose the split, refuse leakage; writes nothing."""
-    with each_image_once():  # the scan, the hold-out and the leakage check share each image
-        return _prepare(config)
-
-
-def _prepare(config: RunConfig) -> Prepared:
     manifest = load_manifest(Path(config.submission))
     dataset = scan_dataset(Path(config.data))
     holdout = split_holdout(dataset, config.holdout_fraction, config.holdout_seed)
