@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.errors import UserError
+from harness.manifest import load_manifest
 from harness.phases.contract_env import (
     RunFolders,
     make_scratch,
@@ -125,3 +127,17 @@ def test_the_spec_carries_the_environment_and_only_predict_is_interactive(folder
     assert predict_spec.phase == "predict" and predict_spec.interactive
     assert predict_spec.command == ("python", "p.py") and predict_spec.limits == limits
     assert predict_spec.log_path == scratch / "p.log" and predict_spec.hidden == (scratch,)
+
+
+def test_a_manifest_may_set_none_of_the_contract_variables(folders, scratch, tmp_path):
+    """manifest.py keeps its own list of harness-owned names; it must cover what is set here."""
+    names = set(train_environment(folders, "smoke", scratch).env)
+    names |= set(predict_environment(folders, "smoke", scratch, LIMITS).env)
+    for name in sorted(names):
+        (tmp_path / "submission.toml").write_text(
+            f'name = "x"\n[train]\ncommand = ["a"]\nenv = {{ {name} = "1" }}\n'
+            '[predict]\ncommand = ["b"]\n',
+            encoding="utf-8",
+        )
+        with pytest.raises(UserError, match=f"sets {name}, which the harness sets"):
+            load_manifest(tmp_path)
