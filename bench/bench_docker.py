@@ -33,11 +33,11 @@ import psutil  # noqa: E402
 from docker_support import FAST  # noqa: E402
 from phase_support import CLASSES, make_run_folder  # noqa: E402
 
-from harness.outcome import Status  # noqa: E402
 from harness.phases import run_predict, run_train  # noqa: E402
+from harness.phases.outcome import Status  # noqa: E402
 from harness.runners.docker import DockerRunner  # noqa: E402
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S, container_pids  # noqa: E402
-from harness.runners.process import ProcessRunner  # noqa: E402
+from harness.runners.process.runner import ProcessRunner  # noqa: E402
 
 
 def overhead_s(runner, root: Path, repeats: int) -> list[float]:

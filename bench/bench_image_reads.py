@@ -1,4 +1,4 @@
-"""Image reads per command, with and without `each_image_once` (harness/image_reads.py).
+"""Image reads per command, with and without `each_image_once` (harness/data/image_reads.py).
 
 Counts the raw decode checks and content hashes of images that `simulate`,
 `tune` (one variant besides the baseline) and `pretrain` make, running each
@@ -25,17 +25,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import harness.image_reads as image_reads
-from harness.config import resolve_config
-from harness.dataset import scan_dataset
-from harness.environments import (
-    pretrain,
-    tune,
-)
+import harness.data.image_reads as image_reads
+from harness.data.scan import scan_dataset
+from harness.environments.pretrain import pretrain
+from harness.environments.tune import tune
 from harness.errors import UserError
-from harness.preparation import prepare
-from harness.provenance import Provenance, TrainedImage
-from harness.simulate import simulate
+from harness.package.provenance import Provenance, TrainedImage
+from harness.run.preparation import prepare
+from harness.run.simulate import simulate
+from harness.settings.config import resolve_config
 
 ROOT = Path(__file__).resolve().parents[1]
 TOY = ROOT / "tests" / "toys" / "constant"

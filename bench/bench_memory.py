@@ -25,11 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.monitor import proportional_bytes, resident_bytes
-from harness.outcome import Status
 from harness.phases import run_train
+from harness.phases.outcome import Status
 from harness.runners.base import Limits, Mount, PhaseSpec, ResourceSample
-from harness.runners.process import ProcessRunner
+from harness.runners.process.monitor import proportional_bytes, resident_bytes
+from harness.runners.process.runner import ProcessRunner
 
 TOY = Path(__file__).resolve().parents[1] / "tests" / "toys" / "memory_hog"
 STEP = re.compile(r"toy hog: allocated (\d+) rss (\d+) at ([\d.]+)")

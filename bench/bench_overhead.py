@@ -19,10 +19,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.outcome import Status
 from harness.phases import run_train
+from harness.phases.outcome import Status
 from harness.runners.base import Limits, Mount, PhaseSpec
-from harness.runners.process import ProcessRunner
+from harness.runners.process.runner import ProcessRunner
 
 
 def _spec(root: Path, seconds: float) -> PhaseSpec:

@@ -17,10 +17,10 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from harness.outcome import Status
 from harness.phases import PredictLimits, PredictRequest, run_predict
+from harness.phases.outcome import Status
 from harness.runners.base import Limits, Mount, PhaseSpec
-from harness.runners.process import ProcessRunner
+from harness.runners.process.runner import ProcessRunner
 
 TOYS = Path(__file__).resolve().parents[1] / "tests" / "toys"
 LIMITS = PredictLimits(setup_s=30, per_image_s=0.5, request_timeout_s=10, grace_s=2)

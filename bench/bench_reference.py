@@ -36,7 +36,6 @@ from garbage.images import list_dataset, stratified_split  # noqa: E402
 from garbage.metrics import MetricsLog  # noqa: E402
 from garbage.training import Trainer  # noqa: E402
 
-from harness.outcome import Status  # noqa: E402
 from harness.phases import PredictLimits, PredictRequest, run_predict, run_train  # noqa: E402
 from harness.phases.contract_env import (  # noqa: E402
     RunFolders,
@@ -44,6 +43,7 @@ from harness.phases.contract_env import (  # noqa: E402
     predict_environment,
     train_environment,
 )
+from harness.phases.outcome import Status  # noqa: E402
 from harness.runners import create_runner  # noqa: E402
 from harness.runners.base import Limits  # noqa: E402
 

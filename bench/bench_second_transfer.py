@@ -24,10 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.config import resolve_config
-from harness.environments import BASELINE, Variant, pretrain, variant_copy
-from harness.provenance import PRETRAINED_DIR
-from harness.simulate import simulate
+from harness.environments.pretrain import pretrain
+from harness.environments.variants import BASELINE, Variant, variant_copy
+from harness.package.provenance import PRETRAINED_DIR
+from harness.run.simulate import simulate
+from harness.settings.config import resolve_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness.dataset import scan_dataset
-from harness.demo_data import make_image_set
-from harness.holdout import split_holdout
-from harness.staging import SplitRequest, plan_split, stage_split
+from harness.data.demo import make_image_set
+from harness.data.holdout import split_holdout
+from harness.data.scan import scan_dataset
+from harness.data.staging import SplitRequest, plan_split, stage_split
 
 CACHE = Path(__file__).resolve().parents[1] / ".cache" / "bench_staging"
 

@@ -32,11 +32,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import gpu
-from harness.config import resolve_config
-from harness.manifest import MANIFEST_NAME, load_manifest
-from harness.packaging.scan import copy_contents
-from harness.simulate import simulate
+from harness.package.contents import copy_contents
+from harness.package.manifest import MANIFEST_NAME, load_manifest
+from harness.run.simulate import simulate
+from harness.runners import gpu
+from harness.settings.config import resolve_config
 
 ROOT = Path(__file__).resolve().parents[1]
 RUN_NAMES = ("online", "limited", "hidden", "jax", "jax-prealloc")

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.compare import comparison_rows, format_table, load_summaries
-from harness.page import plots
-from harness.report_page import write_report_page
+from harness.report import plots
+from harness.report.compare import comparison_rows, format_table, load_summaries
+from harness.report.page import write_report_page
 
 SIZES = (
     ("smoke", 5, 20, 60, 5),

@@ -1,4 +1,4 @@
-"""Shared fixtures: tiny generated image sets, the real photos, and the toy submissions."""
+"""Shared fixtures: generated image sets, the real photos, toy submissions, run folders."""
 
 from __future__ import annotations
 
@@ -9,8 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from exec_support import folder_to_hide
+from package_support import write_submission
+from phase_support import RunFolder, make_run_folder
 
-from harness.demo_data import make_image_set
+from harness.data.demo import make_image_set
+from harness.runners.process import ProcessRunner
 
 REPO = Path(__file__).resolve().parents[1]
 TOYS = REPO / "tests" / "toys"
@@ -87,3 +91,25 @@ def online_checkout(tmp_path: Path) -> OnlineCheckout:
     for name in CHECKOUT_LINKS:
         (root / name).symlink_to(REPO / name)
     return OnlineCheckout(root)
+
+
+@pytest.fixture
+def run_folder(tmp_path: Path) -> RunFolder:
+    """A fresh run folder per test, with a folder of the user's that the phase must not see."""
+    return make_run_folder(tmp_path, hidden=(folder_to_hide(tmp_path),))
+
+
+@pytest.fixture(scope="session")
+def runner() -> ProcessRunner:
+    return ProcessRunner(sample_interval_s=0.05)
+
+
+@pytest.fixture
+def submission(tmp_path: Path) -> Path:
+    return write_submission(tmp_path / "sub")
+
+
+@pytest.fixture
+def make_submission():
+    """The writer itself, for tests that need a second copy."""
+    return write_submission

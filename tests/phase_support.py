@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.demo_data import make_image_set
+from harness.data.demo import make_image_set
 from harness.phases import PredictLimits, PredictRequest
 from harness.phases.contract_env import (
     PhaseEnvironment,

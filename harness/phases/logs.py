@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from harness.outcome import PhaseOutcome, Status
+from harness.phases.outcome import PhaseOutcome, Status
 from harness.runners.base import PhaseSpec
 
 TAIL_LINES = 40

@@ -19,9 +19,9 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from harness.outcome import PhaseOutcome, Status
 from harness.phases.clock import Deadline
 from harness.phases.logs import INTERRUPTED_GRACE_S, append_to_log, log_tail, not_started
+from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.train import memory_words
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, RunningPhase, SampleCallback
 

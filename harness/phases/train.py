@@ -11,9 +11,9 @@ import dataclasses
 import time
 from pathlib import Path
 
-from harness.outcome import PhaseOutcome, Status
 from harness.phases.clock import Deadline, unix_deadline
 from harness.phases.logs import INTERRUPTED_GRACE_S, log_tail, not_started
+from harness.phases.outcome import PhaseOutcome, Status
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, SampleCallback
 
 

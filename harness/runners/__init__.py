@@ -15,7 +15,7 @@ from harness.runners.base import Runner
 
 
 def _process() -> type[Runner]:
-    from harness.runners.process import ProcessRunner
+    from harness.runners.process.runner import ProcessRunner
 
     return ProcessRunner
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.demo_data import make_image_set
+from harness.data.demo import make_image_set
 
 TOYS = Path(__file__).parent / "toys"
 CLASSES = ["纸箱", "glass", "metal"]

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.cli import main
-from harness.config import resolve_config
-from harness.dataset import scan_dataset
-from harness.holdout import split_holdout
-from harness.image_reads import file_sha256
-from harness.packaging import content_hash
-from harness.provenance import load_provenance
+from harness.cli.main import main
+from harness.data.holdout import split_holdout
+from harness.data.image_reads import file_sha256
+from harness.data.scan import scan_dataset
+from harness.package import content_hash
+from harness.package.provenance import load_provenance
+from harness.settings.config import resolve_config
 
 
 def _pool_and_reserve(data: Path, seed: int = 2019) -> tuple[set[str], set[str]]:

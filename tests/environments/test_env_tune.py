@@ -6,11 +6,11 @@ import csv
 import json
 from pathlib import Path
 
-from harness.cli import main
-from harness.config import resolve_config
-from harness.dataset import scan_dataset
-from harness.holdout import split_holdout
-from harness.image_reads import file_sha256
+from harness.cli.main import main
+from harness.data.holdout import split_holdout
+from harness.data.image_reads import file_sha256
+from harness.data.scan import scan_dataset
+from harness.settings.config import resolve_config
 
 
 def _reserve_and_pool(data: Path) -> tuple[set[str], set[str]]:

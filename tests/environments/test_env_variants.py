@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from harness.environments import Variant, overlay, toml_text, variant_copy, variants_from_files
+from harness.environments.variants import (
+    Variant,
+    overlay,
+    toml_text,
+    variant_copy,
+    variants_from_files,
+)
 from harness.errors import UserError
 
 BASE = """backbones = ["efficientnet_lite0", "efficientnet_lite2"]

@@ -9,7 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
-from harness.demo_data import make_image_set
+from harness.data.demo import make_image_set
 from harness.phases import PredictLimits, PredictRequest
 from harness.phases.contract_env import (
     RunFolders,

@@ -3,7 +3,7 @@
 import numpy as np
 from garbage import backbones, features
 
-from harness.demo_data import make_image_set
+from harness.data.demo import make_image_set
 
 
 def test_cache_reuse_copies_and_unreadable_images(tmp_path, monkeypatch):

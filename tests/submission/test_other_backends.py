@@ -8,8 +8,8 @@ export's metadata and the predict log, not assumed from the setting.
 import pytest
 from submission_run import CLASSES, PREDICT_LIMITS, TINY, Run
 
-from harness.outcome import Status
 from harness.phases import run_predict, run_train
+from harness.phases.outcome import Status
 
 
 @pytest.mark.parametrize("backend", ["torch", "jax"])

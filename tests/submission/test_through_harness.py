@@ -2,8 +2,8 @@
 
 from submission_run import CLASSES, PREDICT_LIMITS, TINY, Run
 
-from harness.outcome import Status
 from harness.phases import run_predict, run_train
+from harness.phases.outcome import Status
 
 
 def test_trains_exports_and_answers_through_the_harness(tmp_path, runner):

@@ -13,7 +13,7 @@ from garbage.config import TrainConfig
 from garbage.metrics import MetricsLog
 from garbage.training import PROBE_SCALE, Trainer
 
-from harness.demo_data import make_image_set
+from harness.data.demo import make_image_set
 
 
 def _trainer(tmp_path, seconds_left: float) -> Trainer:

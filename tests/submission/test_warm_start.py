@@ -11,7 +11,7 @@ from garbage.metrics import MetricsLog
 from garbage.training import Trainer
 from garbage.warm_start import _weighted_layers
 
-from harness.demo_data import make_image_set
+from harness.data.demo import make_image_set
 
 
 def _config() -> TrainConfig:

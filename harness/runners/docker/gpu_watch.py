@@ -2,7 +2,7 @@
 
 The engine limits host memory but knows no GPU memory limit, so the runner
 measures the container the way the process runner measures its tree: NVML's
-memory per host process id (harness.gpu), for the container's processes as
+memory per host process id (harness.runners.gpu), for the container's processes as
 the engine's `top` lists them. `top` runs ps on the engine's host, so its
 pids are host pids, the ones NVML reports; an engine on another machine
 (DOCKER_HOST=tcp://...) lists pids that mean other processes here.
@@ -21,9 +21,9 @@ from collections.abc import Callable
 from docker import APIClient
 from docker import errors as docker_errors
 
-from harness.gpu import GpuUsage, gpu_limit_exceeded
-from harness.monitor import DroppedOnFailure, GpuReader
 from harness.runners.docker.engine import ENGINE_TIMEOUT_S
+from harness.runners.gpu import GpuUsage, gpu_limit_exceeded
+from harness.runners.process.monitor import DroppedOnFailure, GpuReader
 
 GPU_INTERVAL_S = 0.5
 

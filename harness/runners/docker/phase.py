@@ -17,13 +17,13 @@ from typing import Any
 import docker
 from docker import errors as docker_errors
 
-from harness.monitor import GpuReader
 from harness.runners.base import ExitInfo, PhaseSpec, ResourceSample, RunningPhase, SampleCallback
 from harness.runners.docker.cleanup import remove_container
 from harness.runners.docker.engine import ENGINE_TIMEOUT_S
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S, GpuWatch
 from harness.runners.docker.stats import ResourceWatch
 from harness.runners.docker.streams import copy_log, read_stdout_lines
+from harness.runners.process.monitor import GpuReader
 
 
 class DockerPhase(RunningPhase):

@@ -15,8 +15,6 @@ from docker import errors as docker_errors
 from docker.types import DeviceRequest
 from docker.types import Mount as DockerMount
 
-from harness.gpu import gpu_available, gpu_usage
-from harness.monitor import GpuReader
 from harness.runners import default_docker_image
 from harness.runners.base import (
     Enforcement,
@@ -32,6 +30,8 @@ from harness.runners.docker.engine import connect
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S
 from harness.runners.docker.images import check_image, image_for, submission_image
 from harness.runners.docker.phase import DockerPhase
+from harness.runners.gpu import gpu_available, gpu_usage
+from harness.runners.process.monitor import GpuReader
 
 LABEL = "onlinesim"
 # Unbuffered UTF-8 output, as the process runner gives, so logs arrive as they are written.
@@ -61,7 +61,7 @@ def container_mounts(spec: PhaseSpec) -> list[Mount]:
 class DockerRunner(Runner):
     """Runs each phase in a fresh container from `image`, under the engine's limits.
 
-    `gpu_reader` gives the GPU use of host pids (NVML through harness.gpu by
+    `gpu_reader` gives the GPU use of host pids (NVML through harness.runners.gpu by
     default), asked every `gpu_interval_s` for a container granted a GPU.
     """
 

@@ -1,0 +1,1 @@
+"""The `onlinesim` command line."""

@@ -1,0 +1,71 @@
+"""`onlinesim tune`: compare submission configurations on the tuning split (1,000 / 300, 30 min)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from harness.cli.options import add_run_options, settings_from_args
+from harness.cli.progress import PhaseLines
+from harness.environments.tune import TuneRow, tune
+from harness.environments.variants import DEFAULT_VARIANT_TARGET
+
+NAME = "tune"
+HELP = (
+    "Run the tuning environment (validation drawn from the training side, never the "
+    "hold-out reserve) once per config variant, and compare validation accuracy."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_run_options(parser, guarded="validation/test images")
+    parser.add_argument(
+        "--config-variant",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="TOML keys to lay over the submission's config file, one variant each (repeatable)",
+    )
+    parser.add_argument(
+        "--variant-target",
+        default=DEFAULT_VARIANT_TARGET,
+        help="the submission's config file that variants change (default config.toml)",
+    )
+
+
+def format_table(rows: list[TuneRow]) -> str:
+    """The comparison, best validation accuracy marked."""
+    scored = [r.validation_accuracy for r in rows if r.passed and r.validation_accuracy is not None]
+    best = max(scored, default=None)
+    width = max(len("variant"), *(len(r.variant) for r in rows))
+    lines = [f"{'variant':<{width}}  val acc  train      train s  run", "-" * (width + 50)]
+    for row in rows:
+        accuracy = (
+            "   -  " if row.validation_accuracy is None else f"{row.validation_accuracy:6.2f}"
+        )
+        mark = " *" if best is not None and row.passed and row.validation_accuracy == best else "  "
+        lines.append(
+            f"{row.variant:<{width}}  {accuracy}{mark} {row.train_status:<10} "
+            f"{row.train_wall_s:7.1f}  {row.run_id}"
+        )
+        for reason in row.reasons:
+            lines.append(f"{'':<{width}}    {reason}")
+    if best is not None:
+        lines.append("* best validation accuracy")
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    result = tune(
+        settings_from_args(args),
+        args.config_variant,
+        args.config,
+        args.variant_target,
+        PhaseLines(),
+    )
+    print(format_table(result.rows))
+    for warning in result.data_warnings:
+        print(f"warning: {warning}")
+    print(f"summary: {result.session / 'summary.json'}")
+    return 0 if all(row.passed for row in result.rows) else 1

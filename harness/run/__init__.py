@@ -1,0 +1,1 @@
+"""One rehearsal in order: prepare, train, predict, score, report; its observers and trace."""

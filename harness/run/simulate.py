@@ -1,0 +1,326 @@
+"""One rehearsal, end to end: stage -> train -> predict -> score -> report.
+
+This module only orders the steps and keeps the books (run folder, phase
+specs). Each step's rules live in its own module (preparation, runners.choice,
+resource_trace, answers, report); which runner ran a phase is invisible past
+`Simulation.phase_spec`. A phase that fails, even through a harness bug, still
+ends in a complete report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import time
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from harness.data.staging import Stage, stage_split
+from harness.errors import UserError
+from harness.package import copy_contents
+from harness.phases.contract_env import (
+    PhaseEnvironment,
+    RunFolders,
+    make_scratch,
+    predict_environment,
+    train_environment,
+)
+from harness.phases.outcome import PhaseOutcome, Status
+from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
+from harness.phases.train import run_train
+from harness.report.document import DataSummary, assemble, write_report
+from harness.run.observer import RunObserver
+from harness.run.preparation import Prepared, prepare
+from harness.run.resource_trace import ResourceTrace
+from harness.runners import create_runner
+from harness.runners.base import Limits, PhaseSpec, Runner
+from harness.runners.choice import choose_runner
+from harness.runners.tracking import TrackingRunner
+from harness.scoring.answers import score_section, write_answer_files
+from harness.settings.config import RunConfig
+
+
+@dataclass
+class RunResult:
+    """Where the run lives and what it concluded."""
+
+    run_dir: Path
+    report_path: Path
+    report: dict
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.report["verdict"]["passed"])
+
+
+def new_run_id(profile: str, now: dt.datetime) -> str:
+    """Sortable by time, readable, unique: `<date>-<time>-<profile>-<4 hex>`."""
+    return f"{now:%Y%m%d-%H%M%S}-{profile}-{secrets.token_hex(2)}"
+
+
+def _remove_tree(path: Path) -> None:
+    """Delete a folder the harness made, even where a phase left it read-only."""
+    if not path.exists():
+        return
+    for root, dirs, _files in os.walk(path):
+        for name in dirs:
+            os.chmod(os.path.join(root, name), 0o755)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def _failed_phase(name: str, error: BaseException, log_path: Path) -> PhaseOutcome:
+    lines = traceback.format_exception_only(type(error), error)
+    return PhaseOutcome(
+        phase=name,
+        status=Status.HARNESS_ERROR,
+        reason=f"The harness failed while running {name}: {lines[-1].strip()}",
+        log_path=str(log_path),
+        details={"traceback": traceback.format_exception(error)},
+    )
+
+
+class Simulation:
+    """The books of one run: its folder, its phases' specs, and the steps in order."""
+
+    def __init__(self, config: RunConfig, observer: RunObserver) -> None:
+        self.config = config
+        self.observer = observer
+        self.limits = config.scaled()
+        now = dt.datetime.now(dt.UTC)
+        self.created = now.isoformat(timespec="seconds")
+        self.run_id = new_run_id(config.profile, now)
+        self.run_dir = (Path(config.runs_dir) / self.run_id).resolve()
+        self.model_dir = self.run_dir / "model"
+        self.metrics_path = self.run_dir / "metrics" / "train_metrics.jsonl"
+        self.started = time.monotonic()
+        self.hidden: tuple[Path, ...] = ()
+
+    def folders(self, stage: Stage) -> RunFolders:
+        """The staged split and the run's model and metrics places, as the phases get them."""
+        return RunFolders(stage.train_dir, stage.test_dir, self.model_dir, self.metrics_path)
+
+    def scratch(self, phase: str) -> Path:
+        """The phase's TMPDIR and HOME, made fresh; `clean_phase` deletes them."""
+        return make_scratch(self.run_dir / "scratch" / phase)
+
+    def phase_spec(
+        self,
+        phase: str,
+        command: tuple[str, ...],
+        submission: Path,
+        environment: PhaseEnvironment,
+    ) -> PhaseSpec:
+        """A fresh package copy for one phase, and the spec to run it."""
+        workdir = self.run_dir / "work" / phase
+        # Leave out the runs folder: it sits inside the package when the user
+        # runs the harness from their package folder (no runs copied into runs).
+        copy_contents(submission, workdir, leave_out=(self.run_dir.parent,))
+        log_path = self.run_dir / "logs" / f"{phase}.log"
+        return environment.spec(command, workdir, self.phase_limits(), log_path, self.hidden)
+
+    def phase_limits(self) -> Limits:
+        return Limits(
+            memory_bytes=self.config.memory_limit_bytes,
+            network=self.config.network,
+            gpu=self.config.gpu > 0,
+            gpu_memory_bytes=self.config.gpu_memory_limit_bytes,
+        )
+
+    def clean_phase(self, phase: str) -> None:
+        """Delete the phase's package copy and scratch (and their parents once empty)."""
+        for parent in ("work", "scratch"):
+            _remove_tree(self.run_dir / parent / phase)
+            if not any((self.run_dir / parent).iterdir()):
+                (self.run_dir / parent).rmdir()
+
+
+def _prepare_phase(runner: Runner, spec: PhaseSpec) -> dict:
+    """Prepare the phase before its clock starts; what was prepared and how long it took."""
+    started = time.monotonic()
+    prepared = runner.prepare(spec)
+    if prepared is None:
+        return {}
+    return {"prepared": prepared, "prepare_s": round(time.monotonic() - started, 3)}
+
+
+def _with_details(outcome: PhaseOutcome, extra: dict) -> PhaseOutcome:
+    outcome.details = {**extra, **outcome.details}
+    return outcome
+
+
+def _train(
+    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
+) -> PhaseOutcome:
+    environment = train_environment(
+        sim.folders(stage), sim.config.profile, sim.scratch("train"), prep.manifest.train_env
+    )
+    spec = sim.phase_spec("train", prep.manifest.train_command, prep.manifest.root, environment)
+    try:
+        preparation = _prepare_phase(runner, spec)
+        sim.observer.phase_started("train", sim.limits.train_budget_s)
+        outcome = run_train(
+            runner,
+            spec,
+            sim.limits.train_budget_s,
+            sim.limits.grace_s,
+            sim.model_dir,
+            on_sample=trace.callback("train"),
+        )
+        return _with_details(outcome, preparation)
+    finally:  # on Ctrl-C too: the phase is stopped before its folders go
+        runner.stop_all(sim.limits.grace_s)
+        sim.clean_phase("train")
+
+
+def _predict(
+    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
+) -> tuple[PhaseOutcome, list[Answer]]:
+    limits = PredictLimits(
+        setup_s=sim.limits.predict_setup_s,
+        per_image_s=sim.limits.per_image_s,
+        request_timeout_s=sim.limits.request_timeout_s,
+        grace_s=sim.limits.grace_s,
+    )
+    environment = predict_environment(
+        sim.folders(stage),
+        sim.config.profile,
+        sim.scratch("predict"),
+        limits,
+        prep.manifest.predict_env,
+    )
+    spec = sim.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, environment)
+    requests = [PredictRequest(image_id, path) for image_id, path in stage.requests]
+    try:
+        preparation = _prepare_phase(runner, spec)
+        sim.observer.phase_started("predict", None)
+        outcome, answers = run_predict(
+            runner,
+            spec,
+            requests,
+            prep.dataset.classes,
+            limits,
+            on_sample=trace.callback("predict"),
+            on_answer=sim.observer.answered,
+        )
+        return _with_details(outcome, preparation), answers
+    finally:
+        runner.stop_all(sim.limits.grace_s)
+        sim.clean_phase("predict")
+
+
+def _write_page(run_dir: Path) -> str | None:
+    """The HTML page; its failure never fails the run. Imported here: it loads matplotlib."""
+    from harness.report.page import write_report_page
+
+    try:
+        return write_report_page(run_dir).name
+    except Exception as error:  # the page is a view of report.json, which is already safe
+        print(f"onlinesim: warning: the HTML page could not be written: {error}")
+        return None
+
+
+def _run_phases(
+    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage
+) -> tuple[PhaseOutcome, PhaseOutcome, list[Answer]]:
+    """Train, then predict only when train passed; a harness failure becomes an outcome."""
+    trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, sim.observer)
+    try:
+        train = _train(sim, runner, prep, stage, trace)
+    except UserError:
+        _remove_tree(sim.run_dir)  # the run could not start (e.g. no docker image): no report
+        raise
+    except Exception as error:
+        train = _failed_phase("train", error, sim.run_dir / "logs" / "train.log")
+    sim.observer.phase_ended(train)
+    answers: list[Answer] = []
+    if train.status is Status.OK:
+        try:
+            predict, answers = _predict(sim, runner, prep, stage, trace)
+        except Exception as error:
+            predict = _failed_phase("predict", error, sim.run_dir / "logs" / "predict.log")
+    else:
+        predict = PhaseOutcome(
+            phase="predict",
+            status=Status.NOT_RUN,
+            reason="Not run: training did not pass, so there is no model to predict with.",
+        )
+    sim.observer.phase_ended(predict)
+    return train, predict, answers
+
+
+def _files(sim: Simulation, stage: Stage, answers: list[Answer]) -> dict[str, str]:
+    """Write the answer files and list every file the run produced, relative to its folder."""
+    files = {"config": "config.json", "resources": "resources.jsonl"}
+    files.update(write_answer_files(sim.run_dir, stage, answers))
+    if sim.metrics_path.is_file():
+        files["train_metrics"] = sim.metrics_path.relative_to(sim.run_dir).as_posix()
+    for phase in ("train", "predict"):
+        if (sim.run_dir / "logs" / f"{phase}.log").is_file():
+            files[f"{phase}_log"] = f"logs/{phase}.log"
+    return files
+
+
+def _data_summary(prep: Prepared) -> DataSummary:
+    return DataSummary(
+        source=str(prep.dataset.root),
+        classes=prep.dataset.classes,
+        train_images=prep.plan.train_count,
+        test_images=prep.plan.test_count,
+        requested=prep.plan.requested,
+        scaled_down=prep.plan.scaled_down,
+        warnings=[*prep.dataset.warnings, *prep.plan.warnings],
+        skipped_files=[skipped.to_dict() for skipped in prep.dataset.skipped],
+        holdout=prep.holdout,
+    )
+
+
+def simulate(
+    config: RunConfig,
+    observer: RunObserver | None = None,
+    runner_choice: tuple[str, str] | None = None,
+) -> RunResult:
+    """Run one rehearsal under `config`; refusals raise UserError before any folder is made.
+
+    `runner_choice` is `choose_runner`'s answer when the caller already asked it.
+    """
+    prep = prepare(config)
+    runner_name, runner_note = runner_choice or choose_runner(config.runner, config.docker_image)
+    options = {"image": config.docker_image} if runner_name == "docker" else {}
+    runner = TrackingRunner(create_runner(runner_name, **options))
+    sim = Simulation(config, observer or RunObserver())
+    # The labelled originals, other runs' answer keys and the live package stay out of sight.
+    sim.hidden = (prep.dataset.root, sim.run_dir.parent, prep.manifest.root)
+    sim.run_dir.mkdir(parents=True)
+    sim.model_dir.mkdir()
+    sim.metrics_path.parent.mkdir()
+    config.write(sim.run_dir)
+    enforcement = runner.enforcement(sim.phase_limits())
+    stage = stage_split(prep.plan, sim.run_dir / "stage", link=enforcement.read_only_data)
+    train, predict, answers = _run_phases(sim, runner, prep, stage)
+    data = _data_summary(prep)
+    report = assemble(
+        run_id=sim.run_id,
+        created=sim.created,
+        profile=config.profile_settings(),
+        time_scale=config.time_scale,
+        runner={"name": runner_name, "chosen": runner_note, "enforcement": asdict(enforcement)},
+        submission={
+            "path": str(prep.manifest.root),
+            "name": prep.manifest.name,
+            "content_sha256": prep.content_sha256,
+        },
+        data=data,
+        phases={"train": train, "predict": predict},
+        score=score_section(prep.dataset, stage, answers, sim.limits.per_image_s),
+        warnings=[*prep.warnings, *data.warnings],
+        files=_files(sim, stage, answers),
+    )
+    report_path = write_report(sim.run_dir, report)
+    page = _write_page(sim.run_dir)
+    if page is not None:
+        report["files"]["page"] = page
+        write_report(sim.run_dir, report)
+    return RunResult(sim.run_dir, report_path, report)

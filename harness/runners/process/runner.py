@@ -1,0 +1,324 @@
+"""The embedded runner: a phase is a child process group on this machine.
+
+- time: the phase protocols own the deadline; `stop` sends SIGTERM to the
+  whole group, waits the grace period, then SIGKILLs the group and every
+  process ever seen in the tree (also those that left the group).
+- memory: a monitor thread sums PSS over the process tree every
+  `sample_interval_s` and kills the group as soon as the limit is crossed.
+- network, files, processes: `harness.runners.process.sandbox` namespaces, where the OS
+  allows them; in a PID namespace nothing the phase started outlives it.
+- GPU: hidden with CUDA_VISIBLE_DEVICES="" when not granted, which a
+  program could undo; nothing stronger exists without containers. GPU
+  memory (NVML, by the tree's pids) is sampled, and an optional limit is
+  enforced like the host memory limit; without a GPU it cannot be.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import IO
+
+import psutil
+
+from harness.runners.base import (
+    Enforcement,
+    ExitInfo,
+    Limits,
+    PhaseSpec,
+    Runner,
+    RunningPhase,
+    SampleCallback,
+)
+from harness.runners.gpu import gpu_available
+from harness.runners.process import sandbox
+from harness.runners.process.monitor import GPU_MEMORY, TreeMonitor
+
+PASSED_THROUGH = (
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "LD_LIBRARY_PATH",
+    "CUDA_VISIBLE_DEVICES",
+    "NVIDIA_VISIBLE_DEVICES",
+)
+_EOF = object()
+
+
+def phase_environment(spec: PhaseSpec) -> dict[str, str]:
+    """A clean environment: a few host settings, the harness's Python first on PATH, spec.env.
+
+    Nothing else of the harness's environment leaks in, as on the platform.
+    """
+    env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    env["PATH"] = os.pathsep.join(
+        [str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]
+    )
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONIOENCODING"] = "utf-8"
+    env.update(spec.env)
+    if not spec.limits.gpu:
+        env["CUDA_VISIBLE_DEVICES"] = ""
+    return env
+
+
+def writable_paths(spec: PhaseSpec) -> list[Path]:
+    """What the phase may write: writable mounts, its work dir, scratch, /dev/shm."""
+    candidates = [m.path for m in spec.mounts if m.writable] + [spec.workdir]
+    candidates += [Path(spec.env[name]) for name in ("TMPDIR", "HOME") if name in spec.env]
+    candidates.append(Path("/dev/shm"))
+    unique: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path not in unique:
+            unique.append(path)
+    return unique
+
+
+class ProcessPhase(RunningPhase):
+    """One started phase: the Popen, its log file, the stdout reader and the monitor."""
+
+    def __init__(
+        self,
+        spec: PhaseSpec,
+        argv: list[str],
+        sample_interval_s: float,
+        on_sample: SampleCallback | None,
+    ) -> None:
+        spec.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log: IO[bytes] = open(spec.log_path, "ab", buffering=0)
+        self._lines: queue.Queue = queue.Queue()
+        self._eof = False
+        self._killed_for_memory = False
+        self._stopped = False
+        self._exit: ExitInfo | None = None
+        self._lock = threading.Lock()
+        self._process = subprocess.Popen(
+            argv,
+            cwd=spec.workdir,
+            env=phase_environment(spec),
+            stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
+            stdout=subprocess.PIPE if spec.interactive else self._log,
+            stderr=self._log,
+            start_new_session=True,
+        )
+        self.pid = self._process.pid
+        self._monitor = TreeMonitor(
+            self.pid,
+            interval_s=sample_interval_s,
+            memory_limit_bytes=spec.limits.memory_bytes,
+            gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,
+            on_sample=on_sample,
+            on_limit=self._kill_for_memory,
+        ).start()
+        if spec.interactive:
+            threading.Thread(target=self._read_stdout, name="onlinesim-stdout", daemon=True).start()
+
+    def _read_stdout(self) -> None:
+        assert self._process.stdout is not None
+        for raw in self._process.stdout:
+            self._lines.put(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+        self._lines.put(_EOF)
+
+    def send_line(self, line: str) -> None:
+        stdin = self._process.stdin
+        if stdin is None:
+            raise BrokenPipeError("the phase was not started interactive")
+        try:
+            stdin.write(line.encode("utf-8") + b"\n")
+            stdin.flush()
+        except (BrokenPipeError, ValueError) as error:
+            raise BrokenPipeError(str(error)) from error
+
+    def read_line(self, timeout_s: float) -> str | None:
+        if self._eof:
+            raise EOFError("the phase closed its stdout")
+        try:
+            item = self._lines.get(timeout=max(0.0, timeout_s))
+        except queue.Empty:
+            return None
+        if item is _EOF:
+            self._eof = True
+            raise EOFError("the phase closed its stdout")
+        return item
+
+    def close_stdin(self) -> None:
+        if self._process.stdin is not None:
+            try:
+                self._process.stdin.close()
+            except BrokenPipeError:
+                pass
+
+    def wait(self, timeout_s: float | None) -> ExitInfo | None:
+        try:
+            self._process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            return None
+        return self._finish()
+
+    def stop(self, grace_s: float) -> ExitInfo:
+        if self._process.poll() is None:
+            self._stopped = True
+            self._signal_all(signal.SIGTERM)
+            self._wait_gone(grace_s)
+        return self._finish()
+
+    def _wait_gone(self, timeout_s: float) -> None:
+        """Until no process of the tree runs (zombies count as gone), at most timeout_s."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and self._monitor.seen_alive():
+            time.sleep(0.01)
+
+    def _kill_for_memory(self) -> None:
+        self._killed_for_memory = True
+        self._signal_all(signal.SIGKILL)
+
+    def _signal_all(self, signum: int) -> None:
+        """Signal the process group, and every process seen in the tree that left it.
+
+        The tree is scanned before the group is signalled: a child that left the
+        group is re-parented away once its parent dies, and a later scan misses it.
+        """
+        self._monitor.tree()
+        try:
+            os.killpg(self.pid, signum)
+        except ProcessLookupError:
+            pass
+        for process in self._monitor.seen_alive():
+            try:
+                process.send_signal(signum)
+            except psutil.Error:
+                continue
+
+    def _finish(self) -> ExitInfo:
+        """Kill whatever is left, reap, release resources; the same ExitInfo every time."""
+        with self._lock:
+            if self._exit is not None:
+                return self._exit
+            self._signal_all(signal.SIGKILL)
+            code = self._process.wait()
+            self._monitor.stop()
+            self._wait_gone(1.0)
+            self.close_stdin()
+            self._log.close()
+            peak = self._monitor.peak_memory_bytes or None
+            self._exit = ExitInfo(
+                exit_code=code if code >= 0 else None,
+                signal=-code if code < 0 else None,
+                killed_for_memory=self._killed_for_memory,
+                stopped_by_harness=self._stopped,
+                peak_memory_bytes=peak,
+                gpu_memory_exceeded=self._monitor.crossed == GPU_MEMORY,
+                peak_gpu_memory_bytes=self._monitor.peak_gpu_memory_bytes,
+            )
+            return self._exit
+
+
+class ProcessRunner(Runner):
+    """Runs each phase as a sandboxed child process group on this machine."""
+
+    name = "process"
+
+    def __init__(self, sample_interval_s: float = 0.1, isolate: bool = True) -> None:
+        self.sample_interval_s = sample_interval_s
+        self.isolate = isolate
+
+    def _support(self) -> sandbox.Support:
+        if not self.isolate:
+            return sandbox.Support(
+                network=False,
+                read_only_data=False,
+                read_only_everything=False,
+                hide=False,
+                pid=False,
+                notes=("isolation switched off",),
+            )
+        return sandbox.support()
+
+    def enforcement(self, limits: Limits) -> Enforcement:
+        support = self._support()
+        notes = list(support.notes)
+        if limits.memory_bytes is not None:
+            notes.append(
+                f"memory: the whole process tree (PSS) checked every {self.sample_interval_s:g} s "
+                "and killed at the limit; a faster allocation can overshoot by one interval"
+            )
+        if not limits.network and support.network:
+            notes.append("network: cut (own network namespace, loopback only)")
+        elif not limits.network:
+            notes.append("network: NOT cut (no network namespace here); the phase can reach it")
+        if support.hide:
+            notes.append(
+                "files: hidden folders are covered (the data set, other runs): out of sight "
+                "except the phase's own folders"
+            )
+        else:
+            notes.append(
+                "files: hidden folders stay visible (no mount namespace here): the phase can "
+                "read the data set and other runs"
+            )
+        if support.read_only_everything:
+            notes.append("files: all read-only except the model, scratch and work folders")
+        elif support.read_only_data:
+            notes.append("files: data mounts read-only; the rest of the disk is writable")
+        else:
+            notes.append(
+                "files: NOT protected (no mount namespace here): copy the data instead of "
+                "hard-linking, or a submission can modify the user's own images"
+            )
+        if not limits.gpu:
+            notes.append("gpu: hidden by CUDA_VISIBLE_DEVICES only, which a program can undo")
+        gpu_memory = limits.gpu_memory_bytes is not None and gpu_available()
+        if gpu_memory:
+            notes.append(
+                f"gpu memory: the process tree's GPU memory (NVML) checked every "
+                f"{self.sample_interval_s:g} s and killed above "
+                f"{limits.gpu_memory_bytes / 2**20:.0f} MiB"
+            )
+        elif limits.gpu_memory_bytes is not None:
+            notes.append("gpu memory limit: not enforced: no GPU (NVML sees no device here)")
+        if support.pid:
+            notes.append(
+                "processes: own PID namespace; the phase cannot see or signal the harness, "
+                "and nothing it starts outlives it"
+            )
+        else:
+            notes.append(
+                "processes: NOT isolated (no PID namespace here); the phase runs as the "
+                "harness's user and could signal or inspect the harness"
+            )
+        return Enforcement(
+            memory=True,
+            network=limits.network or support.network,
+            read_only_data=support.read_only_data or support.read_only_everything,
+            gpu=limits.gpu,
+            notes=tuple(notes),
+            gpu_memory=gpu_memory,
+        )
+
+    def launch(self, spec: PhaseSpec, on_sample: SampleCallback | None = None) -> ProcessPhase:
+        for mount in spec.mounts:
+            if mount.writable:
+                mount.path.mkdir(parents=True, exist_ok=True)  # or the sandbox could not show it
+        support = self._support()
+        read_only = [m.path for m in spec.mounts if not m.writable and m.path.exists()]
+        argv = list(spec.command)
+        if support.network or support.read_only_data or support.pid:
+            argv = sandbox.wrap(
+                argv,
+                network=spec.limits.network or not support.network,
+                read_only=read_only if support.read_only_data else [],
+                writable=writable_paths(spec)
+                if support.read_only_everything or support.hide
+                else [],
+                hidden=[p for p in spec.hidden if p.is_dir()] if support.hide else [],
+                everything=support.read_only_everything,
+                pid=support.pid,
+            )
+        return ProcessPhase(spec, argv, self.sample_interval_s, on_sample)

@@ -1,0 +1,1 @@
+"""Scoring: pure metrics, and the join of answers with the answer key."""

@@ -1,0 +1,1 @@
+"""Settings: the profiles (profiles.toml) and one run's resolved configuration."""

@@ -1,0 +1,127 @@
+"""submission.toml: every mistake is named with the file and the field."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.errors import UserError
+from harness.package.manifest import load_manifest
+
+GOOD = """\
+name = "entry"
+[train]
+command = ["python", "train.py"]
+[predict]
+command = ["python", "p.py"]
+"""
+
+
+def test_a_good_manifest_is_read(tmp_path: Path) -> None:
+    (tmp_path / "submission.toml").write_text(GOOD, encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.name == "entry" and manifest.root == tmp_path.resolve()
+    assert manifest.train_command == ("python", "train.py")
+    assert manifest.predict_command == ("python", "p.py")
+    assert manifest.train_env == {} and manifest.predict_env == {}
+
+
+def test_each_phase_may_add_environment_variables(tmp_path: Path) -> None:
+    text = GOOD.replace('["python", "train.py"]', '["python", "train.py"]\nenv = { A_B = "1" }')
+    (tmp_path / "submission.toml").write_text(text, encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.train_env == {"A_B": "1"} and manifest.predict_env == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[train]\ncommand = ["a"]\n[predict]\ncommand = ["b"]\n', "'name' is required"),
+        ('name = ""\n[train]\ncommand = ["a"]\n[predict]\ncommand = ["b"]\n', "'name'"),
+        ('name = "x"\n[predict]\ncommand = ["b"]\n', "missing the [train] table"),
+        ('name = "x"\ntrain = 3\n[predict]\ncommand = ["b"]\n', "'train' must be a table"),
+        (
+            'name = "x"\n[train]\ncmd = ["a"]\n[predict]\ncommand = ["b"]\n',
+            "[train] has no 'command'",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = "python train.py"\n[predict]\ncommand = ["b"]\n',
+            "[train].command must be a list of strings",
+        ),
+        ('name = "x"\n[train]\ncommand = ["a"]\n[predict]\ncommand = []\n', "[predict].command"),
+        (
+            'name = "x"\n[train]\ncommand = ["a", 3]\n[predict]\ncommand = ["b"]\n',
+            "[train].command",
+        ),
+        ('name = "x\n', "not valid TOML"),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\nenv = "A=1"\n[predict]\ncommand = ["b"]\n',
+            "[train].env must be a table",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n[predict]\ncommand = ["b"]\nenv = { N = 1 }\n',
+            "[predict].env.N must be a string",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n'
+            'env = { "A-B" = "1" }\n[predict]\ncommand = ["b"]\n',
+            "'A-B' is not a valid variable name",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n'
+            'env = { HOME = "/" }\n[predict]\ncommand = ["b"]\n',
+            "sets HOME, which the harness sets",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n[predict]\n'
+            'command = ["b"]\nenv = { ONLINESIM_DEADLINE = "9" }\n',
+            "sets ONLINESIM_DEADLINE",
+        ),
+        (
+            'name = "x"\n[train]\ncommand = ["a"]\n'
+            'env = { A = "a\\u0000b" }\n[predict]\ncommand = ["b"]\n',
+            "[train].env.A contains a NUL character",
+        ),
+    ],
+)
+def test_bad_manifests_name_the_file_and_field(tmp_path: Path, text: str, expected: str) -> None:
+    (tmp_path / "submission.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_manifest(tmp_path)
+    assert str(tmp_path / "submission.toml") in str(caught.value)
+    assert expected in str(caught.value)
+
+
+def test_string_command_gets_the_list_form_as_a_hint(tmp_path: Path) -> None:
+    text = 'name = "x"\n[train]\ncommand = "python train.py"\n[predict]\ncommand = ["b"]\n'
+    (tmp_path / "submission.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_manifest(tmp_path)
+    assert caught.value.hint is not None and '["python", "train.py"]' in caught.value.hint
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("1", 'quote it: N = "1".'),
+        ("true", 'quote it: N = "true".'),
+        ("{ B = 1 }", 'write one string: N = "...".'),
+        ("[1, 2]", 'write one string: N = "...".'),
+    ],
+)
+def test_a_value_that_is_not_a_string_gets_the_line_as_it_should_read(
+    tmp_path: Path, value: str, hint: str
+) -> None:
+    text = f'name = "x"\n[train]\ncommand = ["a"]\nenv = {{ N = {value} }}\n'
+    (tmp_path / "submission.toml").write_text(text + '[predict]\ncommand = ["b"]\n')
+    with pytest.raises(UserError, match=r"\[train\]\.env\.N must be a string") as caught:
+        load_manifest(tmp_path)
+    assert caught.value.hint == hint
+
+
+def test_missing_manifest_and_missing_folder(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="no manifest"):
+        load_manifest(tmp_path)
+    with pytest.raises(UserError, match="does not exist"):
+        load_manifest(tmp_path / "absent")
