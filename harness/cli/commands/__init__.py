@@ -1,20 +1,34 @@
-"""CLI sub-commands: every module here is one command, found by name.
+"""CLI sub-commands, listed explicitly: one module per command, in the order `--help` shows.
 
 A command module defines `NAME`, `HELP`, `add_arguments(parser)` and
-`run(args) -> int`. Adding a command means adding a module; nothing else.
+`run(args) -> int`; adding a command means adding a module and its line here.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from types import ModuleType
+
+from harness.cli.commands import (
+    compare,
+    make_demo_data,
+    package,
+    pretrain,
+    report,
+    simulate,
+    tune,
+)
+
+COMMANDS: tuple[ModuleType, ...] = (
+    simulate,
+    tune,
+    pretrain,
+    package,
+    report,
+    compare,
+    make_demo_data,
+)
 
 
 def command_modules() -> dict[str, ModuleType]:
-    """All command modules in this package, keyed by command name."""
-    found: dict[str, ModuleType] = {}
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        found[module.NAME] = module
-    return found
+    """The command modules, keyed by command name."""
+    return {module.NAME: module for module in COMMANDS}
