@@ -1,64 +1,95 @@
-"""The run options that simulate, tune and pretrain share, and the settings they give.
+"""The run options of simulate, tune and pretrain, made from the settings table.
 
-One definition, so a setting added here reaches every command that runs the
-simulator, and `--set` loses to an explicit flag the same way in all of them.
-Lives outside harness/cli/commands/, where every module is taken as a command.
+Every run setting is a flag (`--time-scale` for `time_scale`) whose help is
+the setting's help and default; every profile setting is listed under the
+options for `--set` and `--config`. So a setting added to
+harness/settings/table.py reaches every command that runs the simulator, and
+`--set` loses to an explicit flag the same way in all of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from harness.settings.config import RUNNERS, parse_set_options
+from harness.runners.choice import runner_choices
+from harness.settings.config import parse_set_options
+from harness.settings.table import Scope, Setting, settings_of
 
-# The settings add_run_options gives, by their RunConfig name (= the argparse dest).
-RUN_OPTION_SETTINGS = (
-    "submission",
-    "data",
-    "runner",
-    "time_scale",
-    "seed",
-    "runs_dir",
-    "allow_leakage",
-)
+# Flags whose valid values a layer above settings owns (the runner registry owns the names).
+CHOICES: dict[str, Callable[[], tuple[str, ...]]] = {"runner": runner_choices}
 
 
-def add_run_options(parser: argparse.ArgumentParser, guarded: str) -> None:
-    """--submission, --data, --runner, --config, --time-scale, --seed, --runs-dir, --set and
-    --allow-leakage, whose help names the images the command keeps from the weights (`guarded`)."""
-    parser.add_argument("--submission", type=Path, help="folder holding submission.toml")
-    parser.add_argument("--data", type=Path, help="data set folder: <class>/<image> inside")
-    parser.add_argument("--runner", choices=RUNNERS, help="where phases run (default process)")
-    parser.add_argument("--config", type=Path, help="TOML file of settings (below the CLI)")
-    parser.add_argument("--time-scale", type=float, help="stretch every budget by this factor")
-    parser.add_argument("--seed", type=int, help="seed of the train/test draw (default 0)")
-    parser.add_argument("--runs-dir", type=Path, help="where run folders go (default runs)")
+def _default(setting: Setting) -> str:
+    return setting.default_text().replace("`", "")
+
+
+def _help(setting: Setting) -> str:
+    shown = "required" if not setting.has_default else f"default {_default(setting)}"
+    return f"{setting.help} ({shown})".replace("%", "%%")
+
+
+def _add_flag(parser: argparse.ArgumentParser, setting: Setting) -> None:
+    """One run setting as a flag; absent from the namespace's values (None) unless given."""
+    if setting.kind.python_type is bool:
+        parser.add_argument(
+            setting.flag, action=argparse.BooleanOptionalAction, default=None, help=_help(setting)
+        )
+        return
+    choices = CHOICES[setting.name]() if setting.name in CHOICES else None
+    parser.add_argument(
+        setting.flag,
+        type=setting.kind.from_text,
+        choices=choices,
+        metavar=None if choices else setting.kind.metavar,
+        help=_help(setting),
+    )
+
+
+def profile_settings_epilog() -> str:
+    """The profile settings, for `--set KEY=VALUE` or a config file, as `--help` ends."""
+    lines = ["profile settings (--set KEY=VALUE, or KEY = VALUE in the --config file):"]
+    for setting in settings_of(Scope.PROFILE):
+        text = f"{setting.help} (default {_default(setting)})"
+        lines.append(
+            textwrap.fill(
+                text, 79, initial_indent=f"  {setting.name:<20} ", subsequent_indent=" " * 23
+            )
+        )
+    lines.append("docs/profiles.md says more, and gives the precedence.")
+    return "\n".join(lines)
+
+
+def add_run_options(parser: argparse.ArgumentParser, fixed: tuple[str, ...] = ()) -> None:
+    """A flag per run setting (but those in `fixed`, which the command sets), --config, --set."""
+    for setting in settings_of(Scope.RUN):
+        if setting.name not in fixed:
+            _add_flag(parser, setting)
+    parser.add_argument(
+        "--config", type=Path, metavar="FILE", help="TOML file of settings (below the CLI)"
+    )
     parser.add_argument(
         "--set",
         action="append",
         metavar="KEY=VALUE",
-        help="override one setting, e.g. --set train_budget_s=120 (repeatable)",
+        help="override one setting, e.g. --set train_budget_s=120 (repeatable; see below)",
     )
-    parser.add_argument(
-        "--allow-leakage",
-        action="store_true",
-        default=None,
-        help=f"run even when the pretrained weights saw some {guarded} (report warns)",
-    )
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = profile_settings_epilog()
 
 
-def settings_from_args(args: argparse.Namespace, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """The settings given on the command line: `--set` first, explicit flags over it.
 
     Only what the user gave (flags left at None are absent), so the config file
-    and the profile still fill the rest. `extra` names a command's own
-    setting flags beyond those of add_run_options.
+    and the profile still fill the rest.
     """
     values = parse_set_options(args.set)
-    for name in (*RUN_OPTION_SETTINGS, *extra):
-        value = getattr(args, name)
+    for setting in settings_of(Scope.RUN):
+        value = getattr(args, setting.name, None)
         if value is not None:
-            values[name] = value
+            values[setting.name] = value
     return values

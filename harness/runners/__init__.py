@@ -1,5 +1,7 @@
 """Runner registry: where a phase's program executes, chosen by name.
 
+The registry owns the runner names: the `runner` setting is any name, and
+`check_runner_name` (through `choose_runner`) refuses one that is not here.
 The docker runner is imported only when asked for, so the process runner
 works on machines without the Docker SDK or engine.
 """
@@ -7,7 +9,6 @@ works on machines without the Docker SDK or engine.
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable
 
 from harness.errors import UserError
@@ -24,23 +25,19 @@ def _docker() -> type[Runner]:
     return importlib.import_module("harness.runners.docker").DockerRunner
 
 
-DOCKER_IMAGE_ENV = "ONLINESIM_DOCKER_IMAGE"
-DEFAULT_DOCKER_IMAGE = "onlinesim:latest"
-
-
-def default_docker_image() -> str:
-    """The docker runner's image when none is named: $ONLINESIM_DOCKER_IMAGE, else the default."""
-    return os.environ.get(DOCKER_IMAGE_ENV) or DEFAULT_DOCKER_IMAGE
-
-
 RUNNERS: dict[str, Callable[[], type[Runner]]] = {"process": _process, "docker": _docker}
+
+
+def check_runner_name(name: str, *others: str) -> str:
+    """`name` when the registry (or `others`, such as "auto") has it; a UserError listing them."""
+    if name not in RUNNERS and name not in others:
+        raise UserError(
+            f"unknown runner {name!r}",
+            hint=f"choose one of: {', '.join(sorted([*RUNNERS, *others]))}",
+        )
+    return name
 
 
 def create_runner(name: str, **options) -> Runner:
     """A runner by registry name; options go to its constructor."""
-    if name not in RUNNERS:
-        raise UserError(
-            f"unknown runner {name!r}",
-            hint=f"choose one of: {', '.join(sorted(RUNNERS))}",
-        )
-    return RUNNERS[name]()(**options)
+    return RUNNERS[check_runner_name(name)]()(**options)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from harness.runners import default_docker_image
+from harness.runners import RUNNERS, check_runner_name
+
+AUTO = "auto"
 
 
 def _docker_ready(image: str) -> tuple[bool, str]:
@@ -22,11 +24,16 @@ def _docker_ready(image: str) -> tuple[bool, str]:
     return True, f"{reason} and has the image {runner.image!r}"
 
 
-def choose_runner(name: str, docker_image: str | None = None) -> tuple[str, str]:
+def runner_choices() -> tuple[str, ...]:
+    """Every name the `runner` setting may take: the registry's, and auto."""
+    return (*RUNNERS, AUTO)
+
+
+def choose_runner(name: str, docker_image: str) -> tuple[str, str]:
     """The runner to use and why: `auto` means docker when it is ready here, else process."""
-    if name != "auto":
+    if check_runner_name(name, AUTO) != AUTO:
         return name, f"runner {name} (as set)"
-    ready, reason = _docker_ready(docker_image or default_docker_image())
+    ready, reason = _docker_ready(docker_image)
     if ready:
         return "docker", f"runner docker (auto: {reason})"
     return "process", f"runner process (auto: {reason})"

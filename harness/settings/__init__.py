@@ -1,1 +1,1 @@
-"""Settings: the profiles (profiles.toml) and one run's resolved configuration."""
+"""Settings: each declared once (table), their kinds of value, the profiles, a run's RunConfig."""

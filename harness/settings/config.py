@@ -1,70 +1,31 @@
 """One RunConfig per rehearsal, resolved with a stated precedence.
 
 Precedence, highest first: the command line (flags, then `--set key=value`),
-the config file (`--config FILE`, TOML), the chosen profile, the profile
-file's [defaults]. The resolved config is written to the run folder as
+the config file (`--config FILE`, TOML), the chosen profile, the settings'
+defaults (harness/settings/table.py, or a config file's `[profiles.defaults]`
+for profile settings). The resolved config is written to the run folder as
 config.json, so a run can always be explained and repeated.
 """
 
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, make_dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.errors import UserError
-from harness.runners import DEFAULT_DOCKER_IMAGE, default_docker_image
 from harness.settings.profiles import (
     BUILTIN_PROFILES,
-    PROFILE_SETTINGS,
-    boolean,
     builtin_tables,
-    check_value,
     merge_profile_tables,
-    non_negative_int,
     pick_profile,
-    positive_float,
     read_toml,
     resolve_profiles,
 )
-
-DEFAULT_PROFILE = "online"
-RUNNERS = ("process", "docker", "auto")
-PATH_KEYS = ("submission", "data", "runs_dir")
-
-
-def _path_text(value: Any) -> str:
-    if not isinstance(value, str | Path) or not str(value):
-        raise ValueError("a path")
-    return str(value)
-
-
-def _runner_name(value: Any) -> str:
-    if value not in RUNNERS:
-        raise ValueError(" or ".join(f'"{name}"' for name in RUNNERS))
-    return value
-
-
-def _image_name(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError('an image name, e.g. "onlinesim:latest"')
-    return value
-
-
-RUN_SETTINGS = {
-    "profile": _path_text,
-    "submission": _path_text,
-    "data": _path_text,
-    "runs_dir": _path_text,
-    "runner": _runner_name,
-    "seed": non_negative_int,
-    "time_scale": positive_float,
-    "allow_leakage": boolean,
-    "docker_image": _image_name,
-}
+from harness.settings.table import SETTINGS, Scope, check_setting, settings_of
+from harness.settings.values import PATH, toml_value
 
 
 @dataclass(frozen=True)
@@ -78,36 +39,8 @@ class ScaledLimits:
     grace_s: float
 
 
-@dataclass(frozen=True)
-class RunConfig:
-    """Everything one rehearsal runs under; see docs/profiles.md for each field."""
-
-    profile: str
-    submission: str
-    data: str
-    description: str
-    train_images: int | str
-    test_images: int | str
-    train_budget_s: float
-    per_image_ms: float
-    predict_setup_s: float
-    request_timeout_s: float
-    grace_s: float
-    memory_limit_mb: int | None
-    network: bool
-    gpu: int
-    gpu_memory_limit_mb: int | None
-    holdout_fraction: float
-    holdout_seed: int
-    when_short: str
-    min_train_per_class: int
-    min_test_images: int
-    runs_dir: str = "runs"
-    runner: str = "process"
-    seed: int = 0
-    time_scale: float = 1.0
-    allow_leakage: bool = False
-    docker_image: str = DEFAULT_DOCKER_IMAGE
+class _RunConfigRules:
+    """What a RunConfig derives from its settings (its fields come from the table)."""
 
     @property
     def memory_limit_bytes(self) -> int | None:
@@ -132,7 +65,7 @@ class RunConfig:
         """The profile part of the config (what report.json shows as `profile`)."""
         values = asdict(self)
         shown = {"name": self.profile}
-        shown.update({key: values[key] for key in PROFILE_SETTINGS})
+        shown.update({s.name: values[s.name] for s in settings_of(Scope.PROFILE)})
         shown["seed"] = self.seed
         return shown
 
@@ -145,25 +78,22 @@ class RunConfig:
         return path
 
 
-def _check(key: str, value: Any, source: str) -> Any:
-    convert = RUN_SETTINGS.get(key)
-    if convert is None:
-        if key in PROFILE_SETTINGS:
-            return check_value(key, value, source)
-        valid = ", ".join([*RUN_SETTINGS, *PROFILE_SETTINGS])
-        raise UserError(f"{source}: unknown setting '{key}'.", hint=f"valid settings: {valid}")
-    try:
-        return convert(value)
-    except ValueError as error:
-        raise UserError(f"{source}: {key} must be {error}, got {value!r}.") from None
+RunConfig = make_dataclass(
+    "RunConfig",
+    [(setting.name, setting.kind.python_type) for setting in SETTINGS.values()],
+    bases=(_RunConfigRules,),
+    frozen=True,
+    namespace={
+        "__module__": __name__,
+        "__doc__": "Everything one rehearsal runs under: a field per setting of settings/table.py.",
+    },
+)
 
 
-def parse_set_value(text: str) -> Any:
-    """A `--set` value as TOML would read it (numbers, true/false, "quoted"), else the text."""
-    try:
-        return tomllib.loads(f"value = {text}")["value"]
-    except tomllib.TOMLDecodeError:
-        return text
+def parse_set_value(text: str, key: str | None = None) -> Any:
+    """A `--set` value: text for a setting whose text is its value (a path), else TOML or text."""
+    setting = SETTINGS.get(key) if key else None
+    return setting.kind.from_text(text) if setting else toml_value(text)
 
 
 def parse_set_options(items: list[str] | None) -> dict[str, Any]:
@@ -173,7 +103,7 @@ def parse_set_options(items: list[str] | None) -> dict[str, Any]:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise UserError(f"--set {item!r}: expected key=value, for example --set seed=3.")
-        parsed[key.strip()] = parse_set_value(text.strip())
+        parsed[key.strip()] = parse_set_value(text.strip(), key.strip())
     return parsed
 
 
@@ -183,15 +113,24 @@ def _file_values(config_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     profile_tables = raw.pop("profiles", {})
     if not isinstance(profile_tables, Mapping):
         raise UserError(f"{config_path}: 'profiles' must be tables [profiles.<name>].")
-    values = {key: _check(key, value, str(config_path)) for key, value in raw.items()}
-    for key in PATH_KEYS:
-        if key in values:
+    values = {key: check_setting(key, value, str(config_path)) for key, value in raw.items()}
+    for key in values:
+        if SETTINGS[key].kind is PATH:
             values[key] = str(config_path.parent / values[key])
     return values, dict(profile_tables)
 
 
+def _run_defaults() -> dict[str, Any]:
+    """The run settings' defaults (checked: an environment variable may have set one)."""
+    return {
+        s.name: s.check(s.default_value(), f"default of {s.name}")
+        for s in settings_of(Scope.RUN)
+        if s.has_default
+    }
+
+
 def resolve_config(cli: Mapping[str, Any], config_path: Path | None = None) -> RunConfig:
-    """CLI > config file > profile > [defaults]; `cli` holds only the keys the user gave."""
+    """CLI > config file > profile > defaults; `cli` holds only the keys the user gave."""
     file_values: dict[str, Any] = {}
     tables = builtin_tables()
     source = str(BUILTIN_PROFILES)
@@ -199,18 +138,17 @@ def resolve_config(cli: Mapping[str, Any], config_path: Path | None = None) -> R
         file_values, extra_tables = _file_values(Path(config_path))
         tables = merge_profile_tables(tables, extra_tables, str(config_path))
         source = f"{BUILTIN_PROFILES} with {config_path}"
-    cli_values = {key: _check(key, value, "command line") for key, value in cli.items()}
-    profiles = resolve_profiles(tables, source)
-    name = cli_values.get("profile") or file_values.get("profile") or DEFAULT_PROFILE
-    values: dict[str, Any] = dict(pick_profile(profiles, name))  # RunConfig fills the rest
-    values.update(file_values)
-    values.update(cli_values)
-    values["profile"] = name
-    values.setdefault("docker_image", default_docker_image())
-    for key in ("submission", "data"):
-        if key not in values:
+    cli_values = {key: check_setting(key, value, "command line") for key, value in cli.items()}
+    defaults = _run_defaults()
+    name = cli_values.get("profile") or file_values.get("profile") or defaults["profile"]
+    profile = pick_profile(resolve_profiles(tables, source), name)
+    values = {**defaults, **profile, **file_values, **cli_values, "profile": name}
+    for setting in settings_of(Scope.RUN):
+        if setting.name not in values:
+            metavar = setting.kind.metavar
             raise UserError(
-                f"no {key} folder given.",
-                hint=f'pass --{key} DIR, or set {key} = "DIR" in the config file.',
+                f"no {setting.name} given ({setting.help}).",
+                hint=f'pass {setting.flag} {metavar}, or set {setting.name} = "{metavar}" '
+                "in the config file.",
             )
     return RunConfig(**values)

@@ -1,124 +1,24 @@
 """Profiles: named sets of contest numbers, read from a TOML file the user can read.
 
-The built-in file is `harness/settings/profiles.toml`. A config file may add or change
-profiles with `[profiles.<name>]` tables; `harness.settings.config` merges them. Every
-value is checked here, so a typo in any file is named with its source.
+The built-in file is `harness/settings/profiles.toml`; it holds each profile's own
+numbers, and the profile settings' defaults (harness/settings/table.py) fill the rest.
+A config file may add or change profiles with `[profiles.<name>]` tables, and change a
+default for every profile with `[profiles.defaults]`; `harness.settings.config` merges
+them. Every value is checked here, so a typo in any file is named with its source.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from harness.errors import UserError
+from harness.settings.table import Scope, check_setting, settings_of
 
 BUILTIN_PROFILES = Path(__file__).with_name("profiles.toml")
 DEFAULTS_TABLE = "defaults"
-WHEN_SHORT = ("scale_down", "refuse")
-
-
-def _count_or_all(value: Any) -> int | str:
-    if value == "all":
-        return "all"
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError('a positive whole number or "all"')
-    return value
-
-
-def positive_float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise ValueError("a number above 0")
-    return float(value)
-
-
-def _non_negative_float(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-        raise ValueError("a number of 0 or more")
-    return float(value)
-
-
-def non_negative_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError("a whole number of 0 or more")
-    return value
-
-
-def _memory_mb(value: Any) -> int | None:
-    if value == "none":
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError('a positive whole number of MiB, or "none" for no limit')
-    return value
-
-
-def _fraction(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1:
-        raise ValueError("a fraction between 0 and 1 (exclusive)")
-    return float(value)
-
-
-def boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise ValueError("true or false")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise ValueError("a string")
-    return value
-
-
-def _when_short(value: Any) -> str:
-    if value not in WHEN_SHORT:
-        raise ValueError(" or ".join(f'"{choice}"' for choice in WHEN_SHORT))
-    return value
-
-
-@dataclass(frozen=True)
-class Setting:
-    """One profile value: how to check it and what it means (shown in errors and docs)."""
-
-    convert: Callable[[Any], Any]
-    help: str
-
-
-PROFILE_SETTINGS: dict[str, Setting] = {
-    "description": Setting(_text, "one line saying what the profile is for"),
-    "train_images": Setting(_count_or_all, "training images staged"),
-    "test_images": Setting(_count_or_all, "test images staged, drawn from the hold-out reserve"),
-    "train_budget_s": Setting(positive_float, "train phase wall-clock budget"),
-    "per_image_ms": Setting(positive_float, "limit per predicted image"),
-    "predict_setup_s": Setting(positive_float, "limit for loading before the first image"),
-    "request_timeout_s": Setting(positive_float, "no answer this long ends predict"),
-    "grace_s": Setting(_non_negative_float, "between SIGTERM and SIGKILL"),
-    "memory_limit_mb": Setting(_memory_mb, "memory of the whole process tree"),
-    "gpu_memory_limit_mb": Setting(_memory_mb, "GPU memory of the phase's processes (NVML)"),
-    "network": Setting(boolean, "whether the phases may use the network"),
-    "gpu": Setting(non_negative_int, "GPUs given to the phases"),
-    "holdout_fraction": Setting(_fraction, "share of each class kept for test splits"),
-    "holdout_seed": Setting(non_negative_int, "seed fixing the hold-out reserve"),
-    "when_short": Setting(_when_short, "what to do when the data holds fewer images"),
-    "min_train_per_class": Setting(non_negative_int, "refuse below this many per class"),
-    "min_test_images": Setting(non_negative_int, "refuse below this many test images"),
-}
-
-
-def check_value(key: str, value: Any, source: str) -> Any:
-    """The checked value of one profile setting; a UserError naming `source` otherwise."""
-    setting = PROFILE_SETTINGS.get(key)
-    if setting is None:
-        raise UserError(
-            f"{source}: unknown setting '{key}'.",
-            hint=f"valid settings: {', '.join(PROFILE_SETTINGS)}",
-        )
-    try:
-        return setting.convert(value)
-    except ValueError as error:
-        raise UserError(f"{source}: {key} must be {error}, got {value!r}.") from None
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -143,24 +43,26 @@ def merge_profile_tables(
         if not isinstance(table, Mapping):
             raise UserError(f"{source}: '{name}' must be a table [{name}] of settings.")
         for key, value in table.items():
-            check_value(key, value, f"{source} [{name}]")
+            check_setting(key, value, f"{source} [{name}]", Scope.PROFILE)
         merged.setdefault(name, {}).update(table)
     return merged
 
 
 def resolve_profiles(tables: Mapping[str, Mapping[str, Any]], source: str) -> dict[str, dict]:
-    """Every profile with [defaults] filled in and each value checked; complete or refused."""
-    defaults = dict(tables.get(DEFAULTS_TABLE, {}))
+    """Every profile filled from the defaults and each value checked; complete or refused."""
+    defaults = {s.name: s.default for s in settings_of(Scope.PROFILE) if s.has_default}
+    defaults.update(tables.get(DEFAULTS_TABLE, {}))
     profiles: dict[str, dict] = {}
     for name, table in tables.items():
         if name == DEFAULTS_TABLE:
             continue
         merged = {**defaults, **table}
-        missing = [key for key in PROFILE_SETTINGS if key not in merged]
+        missing = [s.name for s in settings_of(Scope.PROFILE) if s.name not in merged]
         if missing:
             raise UserError(f"{source}: profile '{name}' lacks {', '.join(missing)}.")
         profiles[name] = {
-            key: check_value(key, value, f"{source} [{name}]") for key, value in merged.items()
+            key: check_setting(key, value, f"{source} [{name}]", Scope.PROFILE)
+            for key, value in merged.items()
         }
     return profiles
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from harness.cli.commands.simulate import OWN_SETTINGS, add_arguments
+from harness.cli.commands.simulate import add_arguments
 from harness.cli.main import main
 from harness.cli.options import settings_from_args
 from harness.data.image_reads import file_sha256
@@ -274,7 +274,7 @@ def test_set_options_lose_to_explicit_flags() -> None:
     parser = argparse.ArgumentParser()
     add_arguments(parser)
     args = parser.parse_args(["--set", "seed=3", "--set", "grace_s=1", "--seed", "9"])
-    assert settings_from_args(args, OWN_SETTINGS) == {"seed": 9, "grace_s": 1}
+    assert settings_from_args(args) == {"seed": 9, "grace_s": 1}
 
 
 def test_runs_inside_the_package_are_not_its_content(capsys, tmp_path, toys_dir, three_class_set):

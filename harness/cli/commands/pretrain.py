@@ -17,7 +17,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_run_options(parser, guarded="validation/test images")
+    add_run_options(parser, fixed=("profile",))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -13,23 +13,14 @@ from harness.settings.config import resolve_config
 
 NAME = "simulate"
 HELP = "Rehearse the online round: stage a hidden split, train, predict, score, report."
-# Setting flags of simulate's own, beyond the run options it shares with tune and pretrain.
-OWN_SETTINGS = ("profile", "docker_image")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_run_options(parser, guarded="test images")
-    parser.add_argument(
-        "--profile", help="online, tune, pretrain, smoke (harness/settings/profiles.toml)"
-    )
-    parser.add_argument(
-        "--docker-image",
-        help="image of the docker runner (default $ONLINESIM_DOCKER_IMAGE, else onlinesim:latest)",
-    )
+    add_run_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    config = resolve_config(settings_from_args(args, OWN_SETTINGS), args.config)
+    config = resolve_config(settings_from_args(args), args.config)
     choice = choose_runner(config.runner, config.docker_image)
     print(f"onlinesim: {choice[1]}", flush=True)
     observer = TerminalProgress() if sys.stdout.isatty() else PhaseLines()

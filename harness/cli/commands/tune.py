@@ -18,7 +18,7 @@ HELP = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_run_options(parser, guarded="validation/test images")
+    add_run_options(parser, fixed=("profile",))
     parser.add_argument(
         "--config-variant",
         type=Path,

@@ -18,7 +18,7 @@ import docker
 from docker import errors as docker_errors
 
 from harness.errors import UserError
-from harness.runners import DOCKER_IMAGE_ENV
+from harness.settings.table import DOCKER_IMAGE_ENV
 
 SUBMISSION_REPO = "onlinesim-submission"
 CA_BUNDLE = Path(os.environ.get("ONLINESIM_BUILD_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt"))

@@ -15,7 +15,6 @@ from docker import errors as docker_errors
 from docker.types import DeviceRequest
 from docker.types import Mount as DockerMount
 
-from harness.runners import default_docker_image
 from harness.runners.base import (
     Enforcement,
     Limits,
@@ -32,6 +31,7 @@ from harness.runners.docker.images import check_image, image_for, submission_ima
 from harness.runners.docker.phase import DockerPhase
 from harness.runners.gpu import gpu_available, gpu_usage
 from harness.runners.process.monitor import GpuReader
+from harness.settings.table import SETTINGS
 
 LABEL = "onlinesim"
 # Unbuffered UTF-8 output, as the process runner gives, so logs arrive as they are written.
@@ -73,7 +73,7 @@ class DockerRunner(Runner):
         gpu_reader: GpuReader | None = gpu_usage,
         gpu_interval_s: float = GPU_INTERVAL_S,
     ) -> None:
-        self.image = image or default_docker_image()
+        self.image = image or SETTINGS["docker_image"].default_value()
         self.gpu_reader = gpu_reader
         self.gpu_interval_s = gpu_interval_s
         self._client: docker.DockerClient | None = None
