@@ -113,3 +113,12 @@ def submission(tmp_path: Path) -> Path:
 def make_submission():
     """The writer itself, for tests that need a second copy."""
     return write_submission
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Docker tests and the submission's real-Keras tests are slow: -m "not slow" needs neither."""
+    submission_tests = Path(__file__).parent / "submission"
+    for item in items:
+        real_keras = item.path.is_relative_to(submission_tests)
+        if real_keras or item.get_closest_marker("docker") is not None:
+            item.add_marker(pytest.mark.slow)
