@@ -1,4 +1,7 @@
-"""The attach stream's stdout lines, from multiplexed frames on a real socket pair."""
+"""The docker attach stream's stdout lines, from multiplexed frames on a real socket pair.
+
+Here, not in docker/, whose conftest starts an engine this test does not need.
+"""
 
 from __future__ import annotations
 
