@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 from harness.phases import run_train
 from harness.phases.outcome import Status
 from harness.runners.base import Limits, Mount, PhaseSpec, ResourceSample
@@ -87,13 +89,14 @@ def exact_reading_cost(gib: float, repeats: int = 20) -> dict:
     holder = subprocess.Popen([sys.executable, "-c", HOLD, str(gib)], stdout=subprocess.PIPE)
     try:
         holder.stdout.readline()
+        process = psutil.Process(holder.pid)
         started = time.perf_counter()
         for _ in range(repeats):
-            proportional_bytes(holder.pid)
+            proportional_bytes(process)
         pss_ms = 1000 * (time.perf_counter() - started) / repeats
         started = time.perf_counter()
         for _ in range(repeats):
-            resident_bytes(holder.pid)
+            resident_bytes(process)
         rss_ms = 1000 * (time.perf_counter() - started) / repeats
     finally:
         holder.kill()

@@ -113,3 +113,23 @@ def submission(tmp_path: Path) -> Path:
 def make_submission():
     """The writer itself, for tests that need a second copy."""
     return write_submission
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Docker tests and the submission's real-Keras tests are slow: -m "not slow" needs neither.
+
+    They also get longer timeouts than pyproject's 300 s default: the first docker
+    test builds the images in its fixtures (scripts allowed 1200 s each), and the
+    submission's tests train real models on two shared cores.
+    """
+    submission_tests = Path(__file__).parent / "submission"
+    for item in items:
+        docker_test = item.get_closest_marker("docker") is not None
+        real_keras = item.path.is_relative_to(submission_tests)
+        if docker_test or real_keras:
+            item.add_marker(pytest.mark.slow)
+        if item.get_closest_marker("timeout") is None:
+            if docker_test:
+                item.add_marker(pytest.mark.timeout(2700))
+            elif real_keras:
+                item.add_marker(pytest.mark.timeout(900))

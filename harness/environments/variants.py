@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import tomli_w
 
 from harness.errors import UserError
 from harness.package import copy_contents
@@ -39,39 +40,15 @@ def variants_from_files(files: Sequence[Path]) -> list[Variant]:
     return variants
 
 
-def _toml_key(key: str) -> str:
-    return (
-        key
-        if key and all(c.isascii() and (c.isalnum() or c in "_-") for c in key)
-        else (json.dumps(key, ensure_ascii=False))
-    )
-
-
-def _toml_value(value: Any, where: str) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item, where) for item in value) + "]"
-    raise UserError(
-        f"{where}: a {type(value).__name__} value cannot be overlaid",
-        "use strings, numbers, booleans, lists and one level of [tables] in config variants",
-    )
-
-
 def toml_text(values: Mapping[str, Any], where: str) -> str:
-    """Flat TOML (scalars, lists, one level of tables): enough for a config overlay."""
-    lines = [
-        f"{_toml_key(k)} = {_toml_value(v, where)}" for k, v in values.items() if not _is_table(v)
-    ]
-    for key, table in values.items():
-        if _is_table(table):
-            lines.append(f"\n[{_toml_key(key)}]")
-            lines += [f"{_toml_key(k)} = {_toml_value(v, where)}" for k, v in table.items()]
-    return "\n".join(lines) + "\n"
+    """The merged config as TOML text, written by tomli-w."""
+    try:
+        return tomli_w.dumps(values)
+    except TypeError as error:
+        raise UserError(
+            f"{where}: {error}; this value cannot be overlaid",
+            "use strings, numbers, booleans, dates, lists and tables in config variants",
+        ) from error
 
 
 def _is_table(value: Any) -> bool:

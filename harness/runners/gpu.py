@@ -4,8 +4,9 @@ The contest ran on one GPU whose memory limit nobody published, so the harness
 measures the submission's GPU memory (by process id, summed over devices) and
 the utilisation of the devices it runs on, and can fail a run over a
 user-chosen limit. Every function degrades to "no GPU" (None or an empty list)
-when there is no NVIDIA driver, no device, or NVML refuses a query: a machine
-without a GPU is normal, not an error.
+when there is no NVIDIA driver, no device, or NVML refuses a query (one refused
+query, such as utilisation on a MIG slice, makes the whole reading None): a
+machine without a GPU is normal, not an error.
 
 Process ids are the ones NVML sees (the host's PID namespace). A runner whose
 processes live in another PID namespace (a container) must pass host pids.
@@ -48,7 +49,8 @@ class DeviceReading:
 
 @functools.cache
 def _nvml_ready() -> bool:
-    """Initialise NVML once per process; False when no driver or device answers."""
+    """Initialise NVML (at every call: NVML counts them, no shutdown is ever made); False when
+    no driver or device answers."""
     try:
         pynvml.nvmlInit()
         return pynvml.nvmlDeviceGetCount() > 0

@@ -55,16 +55,26 @@ class TrainConfig:
         return dataclasses.asdict(self)
 
 
+def _same_kind(default: object, value: object) -> bool:
+    """Whether `value` may replace `default`: the same type (an int stands for a float)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, int | float)
+    return default is None or isinstance(value, type(default))
+
+
 def _apply(config: TrainConfig, values: dict, source: Path) -> None:
     known = {f.name: f for f in dataclasses.fields(TrainConfig)}
     for key, value in values.items():
         if key not in known:
             raise ConfigError(f"{source}: unknown key {key!r}; valid keys: {', '.join(known)}")
         current = getattr(config, key)
-        if isinstance(current, bool) != isinstance(value, bool) or (
-            isinstance(current, list) and not isinstance(value, list)
-        ):
-            raise ConfigError(f"{source}: {key} must be like {current!r}, got {value!r}")
+        if not _same_kind(current, value):
+            raise ConfigError(
+                f"{source}: {key} must be a {type(current).__name__} like {current!r}, "
+                f"got the {type(value).__name__} {value!r}"
+            )
         setattr(config, key, float(value) if isinstance(current, float) else value)
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
+# It installs a virtual environment through run_online.sh: never part of the fast subset.
+pytestmark = pytest.mark.slow
+
 
 def _args(toy: Path, data: Path, *extra: str) -> list[str]:
     return ["--runner", "process", "--submission", str(toy), "--data", str(data), *extra]

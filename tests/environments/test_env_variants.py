@@ -54,9 +54,11 @@ def test_toml_text_round_trips_unicode_and_odd_keys() -> None:
     assert tomllib.loads(toml_text(values, "v.toml")) == values
 
 
-def test_values_toml_cannot_write_are_refused() -> None:
-    with pytest.raises(UserError, match="cannot be overlaid"):
-        toml_text(overlay({}, {"a": {"b": {"c": 1}}}), "v.toml")
+def test_nested_tables_round_trip_and_unwritable_values_are_refused() -> None:
+    nested = overlay({"a": {"x": 1}}, {"a": {"b": {"c": 1}}})
+    assert tomllib.loads(toml_text(nested, "v.toml")) == {"a": {"x": 1, "b": {"c": 1}}}
+    with pytest.raises(UserError, match="v.toml: .*cannot be overlaid"):
+        toml_text({"a": None}, "v.toml")
 
 
 def test_variant_files_are_read_before_anything_runs(tmp_path: Path) -> None:

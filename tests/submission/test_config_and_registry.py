@@ -26,7 +26,11 @@ def test_config_errors_name_the_problem(tmp_path):
     with pytest.raises(ConfigError, match="unknown key 'head_epoch'.*head_epochs"):
         load_config({OVERRIDE_ENV: str(bad)})
     bad.write_text('backbones = "tiny"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="backbones must be like"):
+    wrong_type = tmp_path / "wrong_type.toml"
+    wrong_type.write_text('head_epochs = "3"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="head_epochs must be a int like .*got the str '3'"):
+        load_config({OVERRIDE_ENV: str(wrong_type)})
+    with pytest.raises(ConfigError, match="backbones must be a list like"):
         load_config({OVERRIDE_ENV: str(bad)})
     with pytest.raises(ConfigError, match="not a file"):
         load_config({OVERRIDE_ENV: str(tmp_path / "missing.toml")})

@@ -1,20 +1,20 @@
 """A container's output: the log copy, and stdout lines from the attach socket.
 
 In predict stdout is the answer channel, read from the attach socket, whose
-frames (no tty) carry an 8-byte header saying which stream and how long; the
-log then takes only stderr.
+frames (no tty) carry an 8-byte header saying which stream and how long,
+taken apart by the Docker SDK's own frame reader; the log then takes only stderr.
 """
 
 from __future__ import annotations
 
 import queue
 import socket
-import struct
 from collections.abc import Iterator
 from pathlib import Path
 
 from docker import APIClient
 from docker import errors as docker_errors
+from docker.utils.socket import STDOUT, frames_iter
 
 
 def copy_log(api: APIClient, container_id: str, log_path: Path, *, stdout: bool) -> None:
@@ -43,27 +43,13 @@ def read_stdout_lines(sock: socket.socket, lines: queue.Queue[str | None]) -> No
 
 
 def _stdout_frames(sock: socket.socket) -> Iterator[bytes]:
-    """Payloads of the engine's multiplexed attach stream, stdout frames only."""
-    while True:
-        header = _read_exactly(sock, 8)
-        if header is None:
-            return
-        stream_type, size = struct.unpack(">BxxxL", header)
-        payload = _read_exactly(sock, size)
-        if payload is None:
-            return
-        if stream_type == 1:
-            yield payload
+    """Stdout payloads of the engine's multiplexed attach stream, read by the Docker SDK.
 
-
-def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
-    data = b""
-    while len(data) < size:
-        try:
-            chunk = sock.recv(size - len(data))
-        except OSError:
-            return None
-        if not chunk:
-            return None
-        data += chunk
-    return data
+    A socket closed or reset under the reader ends the stream like an EOF.
+    """
+    try:
+        for stream, payload in frames_iter(sock, tty=False):
+            if stream == STDOUT:
+                yield payload
+    except OSError:
+        return

@@ -1,12 +1,13 @@
 """Sampling a phase's whole process tree: memory, CPU, GPU; the memory limit enforced.
 
-Memory is the sum of PSS (proportional set size, from /proc/<pid>/smaps_rollup)
+Memory is the sum of PSS (proportional set size, read by psutil from /proc/<pid>/smaps_rollup)
 over the tree, so pages that forked workers share with their parent count once,
 not once per worker as an RSS sum would. Reading PSS makes the kernel walk the
-page tables (about 23 ms for 2 GiB resident, bench/bench_memory.py), so it is read exactly every
+page tables (11-23 ms for 2 GiB resident, docs/benchmarks.md), so it is read exactly every
 `exact_every_s` at most, and more rarely when a reading is costly (its cost
 kept near 1 % of a core). Between exact readings each process counts as its
-RSS (/proc/<pid>/statm, microseconds) minus its shared part (RSS - PSS) at the
+RSS (psutil's memory_info: statm times the kernel's own page size, so a
+64 KiB-page kernel is measured right; microseconds) minus its shared part (RSS - PSS) at the
 last exact reading; a new process counts its whole RSS. A sum over the limit
 is confirmed by an exact reading before anyone is killed, so an over-count
 never kills. Where smaps_rollup is unreadable the RSS is used.
@@ -43,29 +44,23 @@ HOST_MEMORY = "memory"
 GPU_MEMORY = "gpu_memory"
 
 
-PAGE_BYTES = 4096
 EXACT_COST_SHARE = 0.01
 
 
-def resident_bytes(pid: int) -> int:
-    """RSS of one process; 0 once it is gone."""
+def resident_bytes(process: psutil.Process) -> int:
+    """RSS of one process (psutil: statm times this kernel's page size); 0 once it is gone."""
     try:
-        with open(f"/proc/{pid}/statm", "rb") as statm:
-            return int(statm.read().split()[1]) * PAGE_BYTES
-    except (OSError, IndexError, ValueError):
+        return process.memory_info().rss
+    except psutil.Error:
         return 0
 
 
-def proportional_bytes(pid: int) -> int | None:
-    """PSS of one process; None where smaps_rollup cannot be read."""
+def proportional_bytes(process: psutil.Process) -> int | None:
+    """PSS of one process (psutil reads smaps_rollup); None where it cannot be read."""
     try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-            for line in rollup:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+        return process.memory_full_info().pss
+    except (psutil.Error, AttributeError):  # AttributeError: a psutil without pss here
         return None
-    return None
 
 
 def crossed_limit(
@@ -234,9 +229,9 @@ class TreeMonitor:
             self._shared = {}
         total = 0
         for process in processes:
-            resident = resident_bytes(process.pid)
+            resident = resident_bytes(process)
             if exact:
-                proportional = proportional_bytes(process.pid)
+                proportional = proportional_bytes(process)
                 if proportional is not None:
                     self._shared[process.pid] = max(0, resident - proportional)
             total += max(0, resident - self._shared.get(process.pid, 0))
