@@ -78,9 +78,9 @@ class RunFolder:
         return (self.root / "logs" / "train.log").read_text(encoding="utf-8").splitlines()
 
     def write_answer_key(self) -> Path:
-        """The key in the run folder, where answers.csv goes: outside every mount."""
+        """The key in the run folder, where answer_key.csv goes: outside every mount."""
         key = "id,label\n" + "".join(f"{i},{label}\n" for i, label in self.truth.items())
-        path = self.root / "answers.csv"
+        path = self.root / "answer_key.csv"
         path.write_text(key, encoding="utf-8")
         return path
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from harness import __version__
 from harness.phases.outcome import PhaseOutcome, Status
+from harness.run_layout import RunLayout
 
-SCHEMA_VERSION = 1
-REPORT_FILE = "report.json"
+SCHEMA_VERSION = 2  # 2: the answer key is answer_key.csv (files.answer_key)
 PHASE_NAMES = ("train", "predict")
 
 
@@ -82,7 +82,7 @@ def assemble(
 
 def write_report(run_dir: Path, report: dict) -> Path:
     """Write report.json atomically (a reader never sees half a report)."""
-    path = Path(run_dir) / REPORT_FILE
+    path = RunLayout(Path(run_dir)).report
     partial = path.with_suffix(".json.partial")
     partial.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     partial.replace(path)

@@ -35,6 +35,7 @@ from harness.report.document import DataSummary, assemble, write_report
 from harness.run.observer import RunObserver
 from harness.run.preparation import Prepared, prepare
 from harness.run.resource_trace import ResourceTrace
+from harness.run_layout import RunLayout
 from harness.runners import create_runner
 from harness.runners.base import Limits, PhaseSpec, Runner
 from harness.runners.choice import choose_runner
@@ -50,6 +51,10 @@ class RunResult:
     run_dir: Path
     report_path: Path
     report: dict
+
+    @property
+    def layout(self) -> RunLayout:
+        return RunLayout(self.run_dir)
 
     @property
     def passed(self) -> bool:
@@ -92,9 +97,10 @@ class Simulation:
         now = dt.datetime.now(dt.UTC)
         self.created = now.isoformat(timespec="seconds")
         self.run_id = new_run_id(config.profile, now)
-        self.run_dir = (Path(config.runs_dir) / self.run_id).resolve()
-        self.model_dir = self.run_dir / "model"
-        self.metrics_path = self.run_dir / "metrics" / "train_metrics.jsonl"
+        self.layout = RunLayout((Path(config.runs_dir) / self.run_id).resolve())
+        self.run_dir = self.layout.root
+        self.model_dir = self.layout.model
+        self.metrics_path = self.layout.train_metrics
         self.started = time.monotonic()
         self.hidden: tuple[Path, ...] = ()
 
@@ -104,7 +110,7 @@ class Simulation:
 
     def scratch(self, phase: str) -> Path:
         """The phase's TMPDIR and HOME, made fresh; `clean_phase` deletes them."""
-        return make_scratch(self.run_dir / "scratch" / phase)
+        return make_scratch(self.layout.scratch(phase))
 
     def phase_spec(
         self,
@@ -114,11 +120,11 @@ class Simulation:
         environment: PhaseEnvironment,
     ) -> PhaseSpec:
         """A fresh package copy for one phase, and the spec to run it."""
-        workdir = self.run_dir / "work" / phase
+        workdir = self.layout.work(phase)
         # Leave out the runs folder: it sits inside the package when the user
         # runs the harness from their package folder (no runs copied into runs).
         copy_contents(submission, workdir, leave_out=(self.run_dir.parent,))
-        log_path = self.run_dir / "logs" / f"{phase}.log"
+        log_path = self.layout.log(phase)
         return environment.spec(command, workdir, self.phase_limits(), log_path, self.hidden)
 
     def phase_limits(self) -> Limits:
@@ -131,10 +137,10 @@ class Simulation:
 
     def clean_phase(self, phase: str) -> None:
         """Delete the phase's package copy and scratch (and their parents once empty)."""
-        for parent in ("work", "scratch"):
-            _remove_tree(self.run_dir / parent / phase)
-            if not any((self.run_dir / parent).iterdir()):
-                (self.run_dir / parent).rmdir()
+        for folder in (self.layout.work(phase), self.layout.scratch(phase)):
+            _remove_tree(folder)
+            if not any(folder.parent.iterdir()):
+                folder.parent.rmdir()
 
 
 def _prepare_phase(runner: Runner, spec: PhaseSpec) -> dict:
@@ -226,21 +232,21 @@ def _run_phases(
     sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage
 ) -> tuple[PhaseOutcome, PhaseOutcome, list[Answer]]:
     """Train, then predict only when train passed; a harness failure becomes an outcome."""
-    trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, sim.observer)
+    trace = ResourceTrace(sim.layout.resources, sim.started, sim.observer)
     try:
         train = _train(sim, runner, prep, stage, trace)
     except UserError:
         _remove_tree(sim.run_dir)  # the run could not start (e.g. no docker image): no report
         raise
     except Exception as error:
-        train = _failed_phase("train", error, sim.run_dir / "logs" / "train.log")
+        train = _failed_phase("train", error, sim.layout.log("train"))
     sim.observer.phase_ended(train)
     answers: list[Answer] = []
     if train.status is Status.OK:
         try:
             predict, answers = _predict(sim, runner, prep, stage, trace)
         except Exception as error:
-            predict = _failed_phase("predict", error, sim.run_dir / "logs" / "predict.log")
+            predict = _failed_phase("predict", error, sim.layout.log("predict"))
     else:
         predict = PhaseOutcome(
             phase="predict",
@@ -253,13 +259,17 @@ def _run_phases(
 
 def _files(sim: Simulation, stage: Stage, answers: list[Answer]) -> dict[str, str]:
     """Write the answer files and list every file the run produced, relative to its folder."""
-    files = {"config": "config.json", "resources": "resources.jsonl"}
-    files.update(write_answer_files(sim.run_dir, stage, answers))
-    if sim.metrics_path.is_file():
-        files["train_metrics"] = sim.metrics_path.relative_to(sim.run_dir).as_posix()
+    layout = sim.layout
+    files = {
+        "config": layout.relative(layout.config),
+        "resources": layout.relative(layout.resources),
+    }
+    files.update(write_answer_files(layout, stage, answers))
+    if layout.train_metrics.is_file():
+        files["train_metrics"] = layout.relative(layout.train_metrics)
     for phase in ("train", "predict"):
-        if (sim.run_dir / "logs" / f"{phase}.log").is_file():
-            files[f"{phase}_log"] = f"logs/{phase}.log"
+        if layout.log(phase).is_file():
+            files[f"{phase}_log"] = layout.relative(layout.log(phase))
     return files
 
 
@@ -298,7 +308,7 @@ def simulate(
     sim.metrics_path.parent.mkdir()
     config.write(sim.run_dir)
     enforcement = runner.enforcement(sim.phase_limits())
-    stage = stage_split(prep.plan, sim.run_dir / "stage", link=enforcement.read_only_data)
+    stage = stage_split(prep.plan, sim.layout.stage, link=enforcement.read_only_data)
     train, predict, answers = _run_phases(sim, runner, prep, stage)
     data = _data_summary(prep)
     report = assemble(
