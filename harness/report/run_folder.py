@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import UserError
+from harness.report.schema import PhaseEntry, RunReport, ScoreSection, Verdict
 from harness.run_layout import RunLayout
 
 
@@ -22,7 +23,7 @@ class RunFolder:
     """One run's report and traces, each possibly empty."""
 
     path: Path
-    report: dict
+    report: RunReport
     resources: list[dict] = field(default_factory=list)
     train_metrics: list[dict] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
@@ -31,7 +32,7 @@ class RunFolder:
     def run_id(self) -> str:
         return str(self.report.get("run_id") or self.path.name)
 
-    def phase(self, name: str) -> dict:
+    def phase(self, name: str) -> PhaseEntry:
         """The phase's entry in report.json, or an empty dict when absent."""
         return (self.report.get("phases") or {}).get(name) or {}
 
@@ -39,11 +40,11 @@ class RunFolder:
         return list((self.report.get("phases") or {}).keys())
 
     @property
-    def score(self) -> dict:
+    def score(self) -> ScoreSection:
         return self.report.get("score") or {}
 
     @property
-    def verdict(self) -> dict:
+    def verdict(self) -> Verdict:
         return self.report.get("verdict") or {}
 
 

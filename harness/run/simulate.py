@@ -32,6 +32,7 @@ from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
 from harness.phases.train import run_train
 from harness.report.document import DataSummary, assemble, write_report
+from harness.report.schema import RunReport
 from harness.run.observer import RunObserver
 from harness.run.preparation import Prepared, prepare
 from harness.run.resource_trace import ResourceTrace
@@ -50,7 +51,7 @@ class RunResult:
 
     run_dir: Path
     report_path: Path
-    report: dict
+    report: RunReport
 
     @property
     def layout(self) -> RunLayout:
