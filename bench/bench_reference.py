@@ -40,8 +40,8 @@ from harness.phases import PredictLimits, PredictRequest, run_predict, run_train
 from harness.phases.contract_env import (  # noqa: E402
     RunFolders,
     make_scratch,
-    predict_environment,
-    train_environment,
+    predict_variables,
+    train_variables,
 )
 from harness.phases.outcome import Status  # noqa: E402
 from harness.runners import create_runner  # noqa: E402
@@ -184,8 +184,8 @@ def part_b(
         shutil.copy(config, package / "bench_config.toml")
         package_env[OVERRIDE_ENV] = str(package / "bench_config.toml")
     runner = create_runner("process")
-    environment = train_environment(folders, PROFILE, scratch, package_env)
-    train = environment.spec(("python", "train.py"), package, Limits(), root / "logs" / "train.log")
+    variables = train_variables(folders, PROFILE, scratch, package_env)
+    train = variables.spec(("python", "train.py"), package, Limits(), root / "logs" / "train.log")
     t0 = time.time()
     out = run_train(runner, train, budget_s, 10.0, model_dir)
     train_s = time.time() - t0
@@ -202,8 +202,8 @@ def part_b(
         if x["stage"] == "export"
     ]
     limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
-    environment = predict_environment(folders, PROFILE, scratch, limits, package_env)
-    predict = environment.spec(
+    variables = predict_variables(folders, PROFILE, scratch, limits, package_env)
+    predict = variables.spec(
         ("python", "predict.py"), package, Limits(), root / "logs" / "predict.log"
     )
     requests = [PredictRequest(p.stem, p) for p in sorted(test_dir.glob("*.jpg"))]

@@ -17,11 +17,11 @@ from pathlib import Path
 from harness.data.demo import make_image_set
 from harness.phases import PredictLimits, PredictRequest
 from harness.phases.contract_env import (
-    PhaseEnvironment,
+    PhaseVariables,
     RunFolders,
     make_scratch,
-    predict_environment,
-    train_environment,
+    predict_variables,
+    train_variables,
 )
 from harness.runners.base import Limits, PhaseSpec
 
@@ -57,30 +57,26 @@ class RunFolder:
         return RunFolders(self.train_dir, self.test_dir, self.model_dir, self.metrics_path)
 
     def train_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
-        environment = train_environment(self.folders(), PROFILE, self.scratch, env)
-        return self._spec(environment, toy, limits)
+        variables = train_variables(self.folders(), PROFILE, self.scratch, env)
+        return self._spec(variables, toy, limits)
 
     def predict_spec(self, toy: str, limits: Limits | None = None, **env: str) -> PhaseSpec:
-        environment = predict_environment(
-            self.folders(), PROFILE, self.scratch, ANNOUNCED_LIMITS, env
-        )
-        return self._spec(environment, toy, limits)
+        variables = predict_variables(self.folders(), PROFILE, self.scratch, ANNOUNCED_LIMITS, env)
+        return self._spec(variables, toy, limits)
 
-    def _spec(self, environment: PhaseEnvironment, toy: str, limits: Limits | None) -> PhaseSpec:
-        phase = environment.phase
+    def _spec(self, variables: PhaseVariables, toy: str, limits: Limits | None) -> PhaseSpec:
+        phase = variables.phase
         log_path = self.root / "logs" / f"{phase}.log"
         command = ("python", f"{phase}.py")
-        return environment.spec(
-            command, self.package(toy), limits or Limits(), log_path, self.hidden
-        )
+        return variables.spec(command, self.package(toy), limits or Limits(), log_path, self.hidden)
 
     def train_log(self) -> list[str]:
         return (self.root / "logs" / "train.log").read_text(encoding="utf-8").splitlines()
 
     def write_answer_key(self) -> Path:
-        """The key in the run folder, where answers.csv goes: outside every mount."""
+        """The key in the run folder, where answer_key.csv goes: outside every mount."""
         key = "id,label\n" + "".join(f"{i},{label}\n" for i, label in self.truth.items())
-        path = self.root / "answers.csv"
+        path = self.root / "answer_key.csv"
         path.write_text(key, encoding="utf-8")
         return path
 

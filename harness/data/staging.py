@@ -67,8 +67,6 @@ class Stage:
     answer_key: dict[str, str]
     sources: dict[str, Path]
     plan: SplitPlan
-    train_linked: int = 0
-    train_copied: int = 0
 
 
 def allocate(total: int, sizes: Mapping[str, int], floor: int = 0) -> dict[str, int]:
@@ -151,8 +149,8 @@ def _choose(rng: np.random.Generator, files: list[Path], count: int) -> list[Pat
     return sorted(files[index] for index in picked)
 
 
-def link_or_copy(source: Path, target: Path, link: bool = True) -> bool:
-    """A hard link when asked and the file system allows it (True), else a copy (False).
+def link_or_copy(source: Path, target: Path, link: bool = True) -> None:
+    """A hard link when asked and the file system allows it, else a copy.
 
     A copy inherits what the command already learned of its source (decode
     check, content hash), so it is not read again.
@@ -160,11 +158,10 @@ def link_or_copy(source: Path, target: Path, link: bool = True) -> bool:
     if link:
         try:
             os.link(source, target)
-            return True
+            return
         except OSError:
             pass
     copy_image(source, target)
-    return False
 
 
 def stage_split(plan: SplitPlan, stage_root: Path, link: bool = True) -> Stage:
@@ -182,10 +179,7 @@ def stage_split(plan: SplitPlan, stage_root: Path, link: bool = True) -> Stage:
         folder = train_dir / label
         folder.mkdir(parents=True)
         for source in files:
-            if link_or_copy(source, folder / source.name, link):
-                stage.train_linked += 1
-            else:
-                stage.train_copied += 1
+            link_or_copy(source, folder / source.name, link)
     test_dir.mkdir(parents=True)
     items = [(label, source) for label, files in plan.test.items() for source in files]
     order = secrets.SystemRandom()

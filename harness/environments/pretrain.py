@@ -57,7 +57,7 @@ def pretrain(
         config=asdict(config),
         submission_content_sha256=result.report["submission"]["content_sha256"],
         starting_weights=starting,
-        images=staged_images(result.run_dir / "stage" / "train"),
+        images=staged_images(result.layout.stage_train),
     )
-    installed = install_pretrained(result.run_dir / "model", submission, provenance, result.run_dir)
+    installed = install_pretrained(result.layout.model, submission, provenance, result.run_dir)
     return PretrainResult(result, installed, provenance)

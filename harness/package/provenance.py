@@ -78,19 +78,10 @@ def load_provenance(submission_dir: Path) -> Provenance | None:
 
 @dataclass(frozen=True)
 class LeakageCheck:
-    """How many test images the pretrained weights have already seen."""
+    """How many test images the pretrained weights have already seen, in one sentence."""
 
     overlapping: int
     message: str
-    provenance_path: str | None = None
-    examples: tuple[str, ...] = ()
-
-    @property
-    def clean(self) -> bool:
-        return self.overlapping == 0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def check_leakage(submission_dir: Path, test_files: Sequence[Path]) -> LeakageCheck:
@@ -105,21 +96,19 @@ def check_leakage(submission_dir: Path, test_files: Sequence[Path]) -> LeakageCh
         )
     seen = provenance.image_hashes
     hits = [Path(p) for p in test_files if image_sha256(Path(p)) in seen]
-    where = str(Path(submission_dir) / PROVENANCE_FILE)
     if not hits:
         return LeakageCheck(
             0,
             f"none of the {len(test_files)} test images is among the "
             f"{len(seen)} images the pretrained weights were trained on",
-            where,
         )
+    examples = ", ".join(p.name for p in hits[:5])
     return LeakageCheck(
         len(hits),
         f"{len(hits)} of the {len(test_files)} test images are among the images the "
-        f"pretrained weights were trained on: the score would be inflated. Pretrain "
+        f"pretrained weights were trained on (e.g. {examples}; "
+        f"{Path(submission_dir) / PROVENANCE_FILE}): the score would be inflated. Pretrain "
         f"and simulate with the same hold-out seed, or drop weights/pretrained/",
-        where,
-        tuple(p.name for p in hits[:5]),
     )
 
 

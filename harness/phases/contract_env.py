@@ -1,4 +1,4 @@
-"""The contract's environment and mounts for each phase (docs/contract.md), written once.
+"""The contract's variables and mounts for each phase (docs/contract.md), written once.
 
 simulate, the submission tests and the reference bench all start phases; they
 take their variables and mounts from here so the three cannot drift apart.
@@ -27,7 +27,7 @@ class RunFolders:
 
 
 @dataclass(frozen=True)
-class PhaseEnvironment:
+class PhaseVariables:
     """A phase's variables and the host paths it may see."""
 
     phase: str
@@ -42,7 +42,7 @@ class PhaseEnvironment:
         log_path: Path,
         hidden: tuple[Path, ...] = (),
     ) -> PhaseSpec:
-        """`command` run in `workdir` with this environment; predict talks over stdin."""
+        """`command` run in `workdir` with these variables; predict talks over stdin."""
         return PhaseSpec(
             phase=self.phase,
             command=command,
@@ -77,12 +77,12 @@ def _with_package_env(
     }
 
 
-def train_environment(
+def train_variables(
     folders: RunFolders,
     profile: str,
     scratch: Path,
     package_env: Mapping[str, str] | None = None,
-) -> PhaseEnvironment:
+) -> PhaseVariables:
     """Train reads the class folders and writes only the model and metrics folders.
 
     `scratch` is a folder made by `make_scratch`; `package_env` is what the
@@ -98,18 +98,18 @@ def train_environment(
         Mount(folders.model_dir, writable=True),
         Mount(folders.metrics_path.parent, writable=True),
     )
-    return PhaseEnvironment(
+    return PhaseVariables(
         "train", _with_package_env(package_env, "train", profile, scratch, contract), mounts
     )
 
 
-def predict_environment(
+def predict_variables(
     folders: RunFolders,
     profile: str,
     scratch: Path,
     limits: PredictLimits,
     package_env: Mapping[str, str] | None = None,
-) -> PhaseEnvironment:
+) -> PhaseVariables:
     """Predict reads the model and the test images and writes nothing but its scratch.
 
     The limits it is told are the `limits` `run_predict` enforces.
@@ -122,6 +122,6 @@ def predict_environment(
         "ONLINESIM_SETUP_SECONDS": f"{limits.setup_s:.3f}",
     }
     mounts = (Mount(folders.model_dir), Mount(folders.test_dir))
-    return PhaseEnvironment(
+    return PhaseVariables(
         "predict", _with_package_env(package_env, "predict", profile, scratch, contract), mounts
     )

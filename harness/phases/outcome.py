@@ -20,10 +20,6 @@ class Status(enum.StrEnum):
     NOT_RUN = "not_run"
     HARNESS_ERROR = "harness_error"
 
-    @property
-    def passed(self) -> bool:
-        return self is Status.OK
-
 
 @dataclass
 class PhaseOutcome:

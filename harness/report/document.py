@@ -13,9 +13,10 @@ from pathlib import Path
 
 from harness import __version__
 from harness.phases.outcome import PhaseOutcome, Status
+from harness.report.schema import RunReport
+from harness.run_layout import RunLayout
 
-SCHEMA_VERSION = 1
-REPORT_FILE = "report.json"
+SCHEMA_VERSION = 2  # 2: the answer key is answer_key.csv (files.answer_key)
 PHASE_NAMES = ("train", "predict")
 
 
@@ -60,7 +61,7 @@ def assemble(
     score: dict,
     warnings: list[str],
     files: dict[str, str],
-) -> dict:
+) -> RunReport:
     """The report.json object, in the documented field order."""
     return {
         "schema_version": SCHEMA_VERSION,
@@ -80,9 +81,9 @@ def assemble(
     }
 
 
-def write_report(run_dir: Path, report: dict) -> Path:
+def write_report(run_dir: Path, report: RunReport) -> Path:
     """Write report.json atomically (a reader never sees half a report)."""
-    path = Path(run_dir) / REPORT_FILE
+    path = RunLayout(Path(run_dir)).report
     partial = path.with_suffix(".json.partial")
     partial.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     partial.replace(path)
@@ -107,7 +108,7 @@ def _phase_line(name: str, phase: dict) -> str:
     return line
 
 
-def summary_text(report: dict, report_path: Path | None = None) -> str:
+def summary_text(report: RunReport, report_path: Path | None = None) -> str:
     """The few lines a person reads on the terminal after a run."""
     data, score, latency = report["data"], report["score"], report["score"]["latency_ms"]
     scaled = "  (scaled down)" if data["scaled_down"] else ""

@@ -14,15 +14,15 @@ from pathlib import Path
 from harness.report import html, plots, summaries
 from harness.report.run_folder import RunFolder, load_run
 from harness.report.units import MISSING, format_bytes, format_seconds
+from harness.run_layout import RunLayout
 
-PAGE_FILE = "report.html"
 CONFUSED_PAIRS_SHOWN = 12
 
 
 def write_report_page(run_dir: Path) -> Path:
     """Write runs/<id>/report.html from the folder's files and return its path."""
     run = load_run(Path(run_dir))
-    target = run.path / PAGE_FILE
+    target = RunLayout(run.path).page
     target.write_text(render_page(run), encoding="utf-8")
     return target
 

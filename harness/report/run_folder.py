@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.errors import UserError
-
-REPORT_FILE = "report.json"
+from harness.report.schema import PhaseEntry, RunReport, ScoreSection, Verdict
+from harness.run_layout import RunLayout
 
 
 @dataclass
@@ -23,7 +23,7 @@ class RunFolder:
     """One run's report and traces, each possibly empty."""
 
     path: Path
-    report: dict
+    report: RunReport
     resources: list[dict] = field(default_factory=list)
     train_metrics: list[dict] = field(default_factory=list)
     latencies_ms: list[float] = field(default_factory=list)
@@ -32,7 +32,7 @@ class RunFolder:
     def run_id(self) -> str:
         return str(self.report.get("run_id") or self.path.name)
 
-    def phase(self, name: str) -> dict:
+    def phase(self, name: str) -> PhaseEntry:
         """The phase's entry in report.json, or an empty dict when absent."""
         return (self.report.get("phases") or {}).get(name) or {}
 
@@ -40,18 +40,19 @@ class RunFolder:
         return list((self.report.get("phases") or {}).keys())
 
     @property
-    def score(self) -> dict:
+    def score(self) -> ScoreSection:
         return self.report.get("score") or {}
 
     @property
-    def verdict(self) -> dict:
+    def verdict(self) -> Verdict:
         return self.report.get("verdict") or {}
 
 
 def load_run(run_dir: Path) -> RunFolder:
     """Read a run folder; UserError when it holds no readable report.json."""
     run_dir = Path(run_dir)
-    report_path = run_dir / REPORT_FILE
+    layout = RunLayout(run_dir)
+    report_path = layout.report
     if not run_dir.is_dir():
         raise UserError(
             f"{run_dir} is not a folder",
@@ -59,7 +60,7 @@ def load_run(run_dir: Path) -> RunFolder:
         )
     if not report_path.is_file():
         raise UserError(
-            f"{run_dir} is not a run folder: it has no {REPORT_FILE}",
+            f"{run_dir} is not a run folder: it has no {report_path.name}",
             hint="give a run folder made by `onlinesim simulate`, e.g. runs/<id>",
         )
     try:
@@ -75,11 +76,11 @@ def load_run(run_dir: Path) -> RunFolder:
     return RunFolder(
         path=run_dir,
         report=report,
-        resources=read_json_lines(_locate(run_dir, files, "resources", "resources.jsonl")),
+        resources=read_json_lines(_locate(layout, files, "resources", layout.resources)),
         train_metrics=read_json_lines(
-            _locate(run_dir, files, "train_metrics", "train_metrics.jsonl")
+            _locate(layout, files, "train_metrics", layout.train_metrics)
         ),
-        latencies_ms=read_latencies(_locate(run_dir, files, "predictions", "predictions.csv")),
+        latencies_ms=read_latencies(_locate(layout, files, "predictions", layout.predictions)),
     )
 
 
@@ -112,10 +113,10 @@ def read_latencies(path: Path) -> list[float]:
         return latencies
 
 
-def _locate(run_dir: Path, files: dict, key: str, default: str) -> Path:
-    """Where report.json's `files` says the file is, else its usual name."""
+def _locate(layout: RunLayout, files: dict, key: str, default: Path) -> Path:
+    """Where report.json's `files` says the file is, else its usual place."""
     named = files.get(key) if isinstance(files, dict) else None
     if isinstance(named, str) and named:
         candidate = Path(named)
-        return candidate if candidate.is_absolute() else run_dir / candidate
-    return run_dir / default
+        return candidate if candidate.is_absolute() else layout.root / candidate
+    return default

@@ -3,7 +3,7 @@
 This module only orders the steps and keeps the books (run folder, phase
 specs). Each step's rules live in its own module (preparation, runners.choice,
 resource_trace, answers, report); which runner ran a phase is invisible past
-`Simulation.phase_spec`. A phase that fails, even through a harness bug, still
+`RunBooks.phase_spec`. A phase that fails, even through a harness bug, still
 ends in a complete report.
 """
 
@@ -22,19 +22,21 @@ from harness.data.staging import Stage, stage_split
 from harness.errors import UserError
 from harness.package import copy_contents
 from harness.phases.contract_env import (
-    PhaseEnvironment,
+    PhaseVariables,
     RunFolders,
     make_scratch,
-    predict_environment,
-    train_environment,
+    predict_variables,
+    train_variables,
 )
 from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
 from harness.phases.train import run_train
 from harness.report.document import DataSummary, assemble, write_report
+from harness.report.schema import RunReport
 from harness.run.observer import RunObserver
 from harness.run.preparation import Prepared, prepare
 from harness.run.resource_trace import ResourceTrace
+from harness.run_layout import RunLayout
 from harness.runners import create_runner
 from harness.runners.base import Limits, PhaseSpec, Runner
 from harness.runners.choice import choose_runner
@@ -49,7 +51,11 @@ class RunResult:
 
     run_dir: Path
     report_path: Path
-    report: dict
+    report: RunReport
+
+    @property
+    def layout(self) -> RunLayout:
+        return RunLayout(self.run_dir)
 
     @property
     def passed(self) -> bool:
@@ -82,7 +88,7 @@ def _failed_phase(name: str, error: BaseException, log_path: Path) -> PhaseOutco
     )
 
 
-class Simulation:
+class RunBooks:
     """The books of one run: its folder, its phases' specs, and the steps in order."""
 
     def __init__(self, config: RunConfig, observer: RunObserver) -> None:
@@ -92,9 +98,10 @@ class Simulation:
         now = dt.datetime.now(dt.UTC)
         self.created = now.isoformat(timespec="seconds")
         self.run_id = new_run_id(config.profile, now)
-        self.run_dir = (Path(config.runs_dir) / self.run_id).resolve()
-        self.model_dir = self.run_dir / "model"
-        self.metrics_path = self.run_dir / "metrics" / "train_metrics.jsonl"
+        self.layout = RunLayout((Path(config.runs_dir) / self.run_id).resolve())
+        self.run_dir = self.layout.root
+        self.model_dir = self.layout.model
+        self.metrics_path = self.layout.train_metrics
         self.started = time.monotonic()
         self.hidden: tuple[Path, ...] = ()
 
@@ -104,22 +111,22 @@ class Simulation:
 
     def scratch(self, phase: str) -> Path:
         """The phase's TMPDIR and HOME, made fresh; `clean_phase` deletes them."""
-        return make_scratch(self.run_dir / "scratch" / phase)
+        return make_scratch(self.layout.scratch(phase))
 
     def phase_spec(
         self,
         phase: str,
         command: tuple[str, ...],
         submission: Path,
-        environment: PhaseEnvironment,
+        variables: PhaseVariables,
     ) -> PhaseSpec:
         """A fresh package copy for one phase, and the spec to run it."""
-        workdir = self.run_dir / "work" / phase
+        workdir = self.layout.work(phase)
         # Leave out the runs folder: it sits inside the package when the user
         # runs the harness from their package folder (no runs copied into runs).
         copy_contents(submission, workdir, leave_out=(self.run_dir.parent,))
-        log_path = self.run_dir / "logs" / f"{phase}.log"
-        return environment.spec(command, workdir, self.phase_limits(), log_path, self.hidden)
+        log_path = self.layout.log(phase)
+        return variables.spec(command, workdir, self.phase_limits(), log_path, self.hidden)
 
     def phase_limits(self) -> Limits:
         return Limits(
@@ -131,10 +138,10 @@ class Simulation:
 
     def clean_phase(self, phase: str) -> None:
         """Delete the phase's package copy and scratch (and their parents once empty)."""
-        for parent in ("work", "scratch"):
-            _remove_tree(self.run_dir / parent / phase)
-            if not any((self.run_dir / parent).iterdir()):
-                (self.run_dir / parent).rmdir()
+        for folder in (self.layout.work(phase), self.layout.scratch(phase)):
+            _remove_tree(folder)
+            if not any(folder.parent.iterdir()):
+                folder.parent.rmdir()
 
 
 def _prepare_phase(runner: Runner, spec: PhaseSpec) -> dict:
@@ -152,50 +159,50 @@ def _with_details(outcome: PhaseOutcome, extra: dict) -> PhaseOutcome:
 
 
 def _train(
-    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
+    books: RunBooks, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> PhaseOutcome:
-    environment = train_environment(
-        sim.folders(stage), sim.config.profile, sim.scratch("train"), prep.manifest.train_env
+    variables = train_variables(
+        books.folders(stage), books.config.profile, books.scratch("train"), prep.manifest.train_env
     )
-    spec = sim.phase_spec("train", prep.manifest.train_command, prep.manifest.root, environment)
+    spec = books.phase_spec("train", prep.manifest.train_command, prep.manifest.root, variables)
     try:
         preparation = _prepare_phase(runner, spec)
-        sim.observer.phase_started("train", sim.limits.train_budget_s)
+        books.observer.phase_started("train", books.limits.train_budget_s)
         outcome = run_train(
             runner,
             spec,
-            sim.limits.train_budget_s,
-            sim.limits.grace_s,
-            sim.model_dir,
+            books.limits.train_budget_s,
+            books.limits.grace_s,
+            books.model_dir,
             on_sample=trace.callback("train"),
         )
         return _with_details(outcome, preparation)
     finally:  # on Ctrl-C too: the phase is stopped before its folders go
-        runner.stop_all(sim.limits.grace_s)
-        sim.clean_phase("train")
+        runner.stop_all(books.limits.grace_s)
+        books.clean_phase("train")
 
 
 def _predict(
-    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
+    books: RunBooks, runner: TrackingRunner, prep: Prepared, stage: Stage, trace: ResourceTrace
 ) -> tuple[PhaseOutcome, list[Answer]]:
     limits = PredictLimits(
-        setup_s=sim.limits.predict_setup_s,
-        per_image_s=sim.limits.per_image_s,
-        request_timeout_s=sim.limits.request_timeout_s,
-        grace_s=sim.limits.grace_s,
+        setup_s=books.limits.predict_setup_s,
+        per_image_s=books.limits.per_image_s,
+        request_timeout_s=books.limits.request_timeout_s,
+        grace_s=books.limits.grace_s,
     )
-    environment = predict_environment(
-        sim.folders(stage),
-        sim.config.profile,
-        sim.scratch("predict"),
+    variables = predict_variables(
+        books.folders(stage),
+        books.config.profile,
+        books.scratch("predict"),
         limits,
         prep.manifest.predict_env,
     )
-    spec = sim.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, environment)
+    spec = books.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, variables)
     requests = [PredictRequest(image_id, path) for image_id, path in stage.requests]
     try:
         preparation = _prepare_phase(runner, spec)
-        sim.observer.phase_started("predict", None)
+        books.observer.phase_started("predict", None)
         outcome, answers = run_predict(
             runner,
             spec,
@@ -203,12 +210,12 @@ def _predict(
             prep.dataset.classes,
             limits,
             on_sample=trace.callback("predict"),
-            on_answer=sim.observer.answered,
+            on_answer=books.observer.answered,
         )
         return _with_details(outcome, preparation), answers
     finally:
-        runner.stop_all(sim.limits.grace_s)
-        sim.clean_phase("predict")
+        runner.stop_all(books.limits.grace_s)
+        books.clean_phase("predict")
 
 
 def _write_page(run_dir: Path) -> str | None:
@@ -223,43 +230,47 @@ def _write_page(run_dir: Path) -> str | None:
 
 
 def _run_phases(
-    sim: Simulation, runner: TrackingRunner, prep: Prepared, stage: Stage
+    books: RunBooks, runner: TrackingRunner, prep: Prepared, stage: Stage
 ) -> tuple[PhaseOutcome, PhaseOutcome, list[Answer]]:
     """Train, then predict only when train passed; a harness failure becomes an outcome."""
-    trace = ResourceTrace(sim.run_dir / "resources.jsonl", sim.started, sim.observer)
+    trace = ResourceTrace(books.layout.resources, books.started, books.observer)
     try:
-        train = _train(sim, runner, prep, stage, trace)
+        train = _train(books, runner, prep, stage, trace)
     except UserError:
-        _remove_tree(sim.run_dir)  # the run could not start (e.g. no docker image): no report
+        _remove_tree(books.run_dir)  # the run could not start (e.g. no docker image): no report
         raise
     except Exception as error:
-        train = _failed_phase("train", error, sim.run_dir / "logs" / "train.log")
-    sim.observer.phase_ended(train)
+        train = _failed_phase("train", error, books.layout.log("train"))
+    books.observer.phase_ended(train)
     answers: list[Answer] = []
     if train.status is Status.OK:
         try:
-            predict, answers = _predict(sim, runner, prep, stage, trace)
+            predict, answers = _predict(books, runner, prep, stage, trace)
         except Exception as error:
-            predict = _failed_phase("predict", error, sim.run_dir / "logs" / "predict.log")
+            predict = _failed_phase("predict", error, books.layout.log("predict"))
     else:
         predict = PhaseOutcome(
             phase="predict",
             status=Status.NOT_RUN,
             reason="Not run: training did not pass, so there is no model to predict with.",
         )
-    sim.observer.phase_ended(predict)
+    books.observer.phase_ended(predict)
     return train, predict, answers
 
 
-def _files(sim: Simulation, stage: Stage, answers: list[Answer]) -> dict[str, str]:
+def _files(books: RunBooks, stage: Stage, answers: list[Answer]) -> dict[str, str]:
     """Write the answer files and list every file the run produced, relative to its folder."""
-    files = {"config": "config.json", "resources": "resources.jsonl"}
-    files.update(write_answer_files(sim.run_dir, stage, answers))
-    if sim.metrics_path.is_file():
-        files["train_metrics"] = sim.metrics_path.relative_to(sim.run_dir).as_posix()
+    layout = books.layout
+    files = {
+        "config": layout.relative(layout.config),
+        "resources": layout.relative(layout.resources),
+    }
+    files.update(write_answer_files(layout, stage, answers))
+    if layout.train_metrics.is_file():
+        files["train_metrics"] = layout.relative(layout.train_metrics)
     for phase in ("train", "predict"):
-        if (sim.run_dir / "logs" / f"{phase}.log").is_file():
-            files[f"{phase}_log"] = f"logs/{phase}.log"
+        if layout.log(phase).is_file():
+            files[f"{phase}_log"] = layout.relative(layout.log(phase))
     return files
 
 
@@ -290,20 +301,20 @@ def simulate(
     runner_name, runner_note = runner_choice or choose_runner(config.runner, config.docker_image)
     options = {"image": config.docker_image} if runner_name == "docker" else {}
     runner = TrackingRunner(create_runner(runner_name, **options))
-    sim = Simulation(config, observer or RunObserver())
+    books = RunBooks(config, observer or RunObserver())
     # The labelled originals, other runs' answer keys and the live package stay out of sight.
-    sim.hidden = (prep.dataset.root, sim.run_dir.parent, prep.manifest.root)
-    sim.run_dir.mkdir(parents=True)
-    sim.model_dir.mkdir()
-    sim.metrics_path.parent.mkdir()
-    config.write(sim.run_dir)
-    enforcement = runner.enforcement(sim.phase_limits())
-    stage = stage_split(prep.plan, sim.run_dir / "stage", link=enforcement.read_only_data)
-    train, predict, answers = _run_phases(sim, runner, prep, stage)
+    books.hidden = (prep.dataset.root, books.run_dir.parent, prep.manifest.root)
+    books.run_dir.mkdir(parents=True)
+    books.model_dir.mkdir()
+    books.metrics_path.parent.mkdir()
+    config.write(books.run_dir)
+    enforcement = runner.enforcement(books.phase_limits())
+    stage = stage_split(prep.plan, books.layout.stage, link=enforcement.read_only_data)
+    train, predict, answers = _run_phases(books, runner, prep, stage)
     data = _data_summary(prep)
     report = assemble(
-        run_id=sim.run_id,
-        created=sim.created,
+        run_id=books.run_id,
+        created=books.created,
         profile=config.profile_settings(),
         time_scale=config.time_scale,
         runner={"name": runner_name, "chosen": runner_note, "enforcement": asdict(enforcement)},
@@ -314,13 +325,13 @@ def simulate(
         },
         data=data,
         phases={"train": train, "predict": predict},
-        score=score_section(prep.dataset, stage, answers, sim.limits.per_image_s),
+        score=score_section(prep.dataset, stage, answers, books.limits.per_image_s),
         warnings=[*prep.warnings, *data.warnings],
-        files=_files(sim, stage, answers),
+        files=_files(books, stage, answers),
     )
-    report_path = write_report(sim.run_dir, report)
-    page = _write_page(sim.run_dir)
+    report_path = write_report(books.run_dir, report)
+    page = _write_page(books.run_dir)
     if page is not None:
         report["files"]["page"] = page
-        write_report(sim.run_dir, report)
-    return RunResult(sim.run_dir, report_path, report)
+        write_report(books.run_dir, report)
+    return RunResult(books.run_dir, report_path, report)

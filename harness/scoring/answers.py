@@ -7,22 +7,22 @@ harness.scoring.metrics; the key is written only now, after the submission has g
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 from harness.data.scan import Dataset
 from harness.data.staging import Stage
 from harness.phases.predict import Answer
+from harness.run_layout import RunLayout
 from harness.scoring.metrics import error_cost, score
 
 
-def write_answer_files(run_dir: Path, stage: Stage, answers: list[Answer]) -> dict[str, str]:
-    """answers.csv (the key) and predictions.csv (one row per test image), after predict."""
-    with (run_dir / "answers.csv").open("w", encoding="utf-8", newline="") as handle:
+def write_answer_files(layout: RunLayout, stage: Stage, answers: list[Answer]) -> dict[str, str]:
+    """answer_key.csv and predictions.csv (one row per test image), after predict."""
+    with layout.answer_key.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "label"])
         writer.writerows(stage.answer_key.items())
     given = {answer.id: answer for answer in answers}
-    with (run_dir / "predictions.csv").open("w", encoding="utf-8", newline="") as handle:
+    with layout.predictions.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "source", "true", "predicted", "correct", "latency_ms"])
         for image_id, truth in stage.answer_key.items():
@@ -38,7 +38,10 @@ def write_answer_files(run_dir: Path, stage: Stage, answers: list[Answer]) -> di
                     "" if answer is None else f"{answer.latency_s * 1000:.3f}",
                 ]
             )
-    return {"answers": "answers.csv", "predictions": "predictions.csv"}
+    return {
+        "answer_key": layout.relative(layout.answer_key),
+        "predictions": layout.relative(layout.predictions),
+    }
 
 
 def score_section(dataset: Dataset, stage: Stage, answers: list[Answer], limit_s: float) -> dict:

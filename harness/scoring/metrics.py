@@ -10,15 +10,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-Answer = str | None
+PredictedLabel = str | None  # a class name, or None when the image got no answer
 
 
-def _check_lengths(truth: Sequence[str], predicted: Sequence[Answer]) -> None:
+def _check_lengths(truth: Sequence[str], predicted: Sequence[PredictedLabel]) -> None:
     if len(truth) != len(predicted):
         raise ValueError(f"{len(truth)} labels but {len(predicted)} answers")
 
 
-def accuracy(truth: Sequence[str], predicted: Sequence[Answer]) -> tuple[int, int, float]:
+def accuracy(truth: Sequence[str], predicted: Sequence[PredictedLabel]) -> tuple[int, int, float]:
     """(correct, total, top-1 accuracy x 100); 0.0 for an empty test set."""
     _check_lengths(truth, predicted)
     correct = sum(1 for t, p in zip(truth, predicted, strict=True) if t == p)
@@ -27,7 +27,7 @@ def accuracy(truth: Sequence[str], predicted: Sequence[Answer]) -> tuple[int, in
 
 
 def per_class_accuracy(
-    truth: Sequence[str], predicted: Sequence[Answer], labels: Sequence[str]
+    truth: Sequence[str], predicted: Sequence[PredictedLabel], labels: Sequence[str]
 ) -> dict[str, dict]:
     """Per true class: correct, total and accuracy x 100 (None for a class with no images)."""
     _check_lengths(truth, predicted)
@@ -46,7 +46,7 @@ def per_class_accuracy(
 
 
 def confusion(
-    truth: Sequence[str], predicted: Sequence[Answer], labels: Sequence[str]
+    truth: Sequence[str], predicted: Sequence[PredictedLabel], labels: Sequence[str]
 ) -> tuple[list[list[int]], list[int]]:
     """(matrix[true][predicted] counts, per-true-class count of missing or unknown answers)."""
     _check_lengths(truth, predicted)
@@ -62,7 +62,9 @@ def confusion(
 
 
 def error_cost(
-    truth: Sequence[str], predicted: Sequence[Answer], table: Mapping[tuple[str, str], float]
+    truth: Sequence[str],
+    predicted: Sequence[PredictedLabel],
+    table: Mapping[tuple[str, str], float],
 ) -> float:
     """Mean cost per image: 0 when right, the table's weight when listed, else 1.0."""
     _check_lengths(truth, predicted)
@@ -97,7 +99,7 @@ def latency_summary(latencies_s: Sequence[float], limit_s: float | None) -> dict
 
 def score(
     truth: Sequence[str],
-    predicted: Sequence[Answer],
+    predicted: Sequence[PredictedLabel],
     latencies_s: Sequence[float],
     labels: Sequence[str],
     limit_s: float | None,

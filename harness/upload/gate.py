@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from harness.errors import UserError
+from harness.report.schema import RunReport
+from harness.run_layout import RunLayout
 from harness.settings.profiles import load_profiles
 
 ONLINE_PROFILE = "online"
@@ -30,7 +32,7 @@ class PassingReport:
 IGNORED_PROFILE_KEYS = ("name", "description", "seed")
 
 
-def report_deviations(report: dict, online: dict) -> list[str]:
+def report_deviations(report: RunReport, online: dict) -> list[str]:
     """How the passing run differed from the built-in online profile: said, not refused."""
     notes = []
     ran = report.get("profile", {})
@@ -49,7 +51,7 @@ def report_deviations(report: dict, online: dict) -> list[str]:
     return notes
 
 
-def _report_shortfalls(report: dict, wanted_hash: str) -> list[str]:
+def _report_shortfalls(report: RunReport, wanted_hash: str) -> list[str]:
     shortfalls = []
     name = report.get("profile", {}).get("name")
     if name != ONLINE_PROFILE:
@@ -61,7 +63,7 @@ def _report_shortfalls(report: dict, wanted_hash: str) -> list[str]:
     return shortfalls
 
 
-def _read_report(path: Path) -> dict:
+def _read_report(path: Path) -> RunReport:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
@@ -81,7 +83,8 @@ def find_passing_report(
             raise UserError(f"report not found: {report_path}")
         candidates = [Path(report_path)]
     else:
-        candidates = sorted(Path(runs_dir).glob("*/report.json"), reverse=True)
+        reports = (RunLayout(folder).report for folder in Path(runs_dir).glob("*/"))
+        candidates = sorted((path for path in reports if path.is_file()), reverse=True)
     closest: tuple[Path, list[str]] | None = None
     unreadable: list[str] = []
     for path in candidates:

@@ -10,8 +10,8 @@ from harness.package.manifest import load_manifest
 from harness.phases.contract_env import (
     RunFolders,
     make_scratch,
-    predict_environment,
-    train_environment,
+    predict_variables,
+    train_variables,
 )
 from harness.phases.predict import PredictLimits
 from harness.runners.base import Limits, Mount
@@ -36,8 +36,8 @@ def scratch(tmp_path):
 
 
 def test_train_gets_the_data_the_model_folder_and_the_metrics_file(folders, scratch):
-    environment = train_environment(folders, "smoke", scratch)
-    assert environment.env == {
+    variables = train_variables(folders, "smoke", scratch)
+    assert variables.env == {
         "IMAGE_TRAIN_INPUT_PATH": str(folders.train_dir),
         "MODEL_INFERENCE_PATH": str(folders.model_dir),
         "ONLINESIM_METRICS_PATH": str(folders.metrics_path),
@@ -49,7 +49,7 @@ def test_train_gets_the_data_the_model_folder_and_the_metrics_file(folders, scra
 
 
 def test_train_writes_only_the_model_and_metrics_folders(folders, scratch):
-    mounts = train_environment(folders, "smoke", scratch).mounts
+    mounts = train_variables(folders, "smoke", scratch).mounts
     assert set(mounts) == {
         Mount(folders.train_dir, writable=False),
         Mount(folders.model_dir, writable=True),
@@ -59,8 +59,8 @@ def test_train_writes_only_the_model_and_metrics_folders(folders, scratch):
 
 
 def test_predict_gets_the_model_the_images_and_its_limits(folders, scratch):
-    environment = predict_environment(folders, "online", scratch, LIMITS)
-    assert environment.env == {
+    variables = predict_variables(folders, "online", scratch, LIMITS)
+    assert variables.env == {
         "MODEL_INFERENCE_PATH": str(folders.model_dir),
         "IMAGE_MODEL_PACKAGE_PATH": str(folders.model_dir),
         "IMAGE_INPUT_PATH": str(folders.test_dir),
@@ -74,24 +74,24 @@ def test_predict_gets_the_model_the_images_and_its_limits(folders, scratch):
 
 
 def test_predict_sees_the_model_and_images_and_writes_nothing(folders, scratch):
-    mounts = predict_environment(folders, "online", scratch, LIMITS).mounts
+    mounts = predict_variables(folders, "online", scratch, LIMITS).mounts
     assert set(mounts) == {Mount(folders.model_dir), Mount(folders.test_dir)}
     assert not any(m.writable for m in mounts)
 
 
 def test_package_variables_are_added_but_never_replace_the_contracts(folders, scratch):
     asked = {"KERAS_BACKEND": "torch", "MODEL_INFERENCE_PATH": "/elsewhere", "HOME": "/root"}
-    for environment in (
-        train_environment(folders, "smoke", scratch, asked),
-        predict_environment(folders, "smoke", scratch, LIMITS, asked),
+    for variables in (
+        train_variables(folders, "smoke", scratch, asked),
+        predict_variables(folders, "smoke", scratch, LIMITS, asked),
     ):
-        assert environment.env["KERAS_BACKEND"] == "torch"
-        assert environment.env["MODEL_INFERENCE_PATH"] == str(folders.model_dir)
-        assert environment.env["HOME"] == str(scratch / "home")
+        assert variables.env["KERAS_BACKEND"] == "torch"
+        assert variables.env["MODEL_INFERENCE_PATH"] == str(folders.model_dir)
+        assert variables.env["HOME"] == str(scratch / "home")
 
 
 def test_scratch_holds_the_folders_tmpdir_and_home_name(folders, scratch):
-    env = train_environment(folders, "smoke", scratch).env
+    env = train_variables(folders, "smoke", scratch).env
     assert Path(env["TMPDIR"]).is_dir() and Path(env["HOME"]).is_dir()
     assert Path(env["TMPDIR"]) != Path(env["HOME"])
 
@@ -104,15 +104,15 @@ def _documented(section: str) -> set[str]:
 
 
 def test_every_variable_set_is_documented_in_the_contract(folders, scratch):
-    train = train_environment(folders, "smoke", scratch).env
-    predict = predict_environment(folders, "smoke", scratch, LIMITS).env
+    train = train_variables(folders, "smoke", scratch).env
+    predict = predict_variables(folders, "smoke", scratch, LIMITS).env
     assert set(train) <= _documented("Train phase")
     assert set(predict) <= _documented("Predict phase")
 
 
-def test_the_spec_carries_the_environment_and_only_predict_is_interactive(folders, scratch):
-    train = train_environment(folders, "online", scratch)
-    predict = predict_environment(folders, "online", scratch, LIMITS)
+def test_the_spec_carries_the_variables_and_only_predict_is_interactive(folders, scratch):
+    train = train_variables(folders, "online", scratch)
+    predict = predict_variables(folders, "online", scratch, LIMITS)
     limits = Limits(memory_bytes=2**30)
 
     train_spec = train.spec(("python", "train.py"), scratch, limits, scratch / "t.log")
@@ -131,8 +131,8 @@ def test_the_spec_carries_the_environment_and_only_predict_is_interactive(folder
 
 def test_a_manifest_may_set_none_of_the_contract_variables(folders, scratch, tmp_path):
     """manifest.py keeps its own list of harness-owned names; it must cover what is set here."""
-    names = set(train_environment(folders, "smoke", scratch).env)
-    names |= set(predict_environment(folders, "smoke", scratch, LIMITS).env)
+    names = set(train_variables(folders, "smoke", scratch).env)
+    names |= set(predict_variables(folders, "smoke", scratch, LIMITS).env)
     for name in sorted(names):
         (tmp_path / "submission.toml").write_text(
             f'name = "x"\n[train]\ncommand = ["a"]\nenv = {{ {name} = "1" }}\n'

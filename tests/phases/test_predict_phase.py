@@ -134,7 +134,7 @@ def _earlier_run_key(run_folder) -> None:
     earlier = run_folder.root.parent / "r0"
     earlier.mkdir()
     rows = "".join(f"{i},{label}\n" for i, label in run_folder.truth.items())
-    (earlier / "answers.csv").write_text("id,label\n" + rows, encoding="utf-8")
+    (earlier / "answer_key.csv").write_text("id,label\n" + rows, encoding="utf-8")
 
 
 def _hunt(run_folder, runner, hidden: tuple) -> tuple:
@@ -165,7 +165,7 @@ def test_answer_key_toy_would_use_a_key_it_could_read(run_folder, runner):
     outcome, answers = _hunt(run_folder, runner, hidden=())
     # The whole log, not its tail: other runs' CSVs elsewhere on the machine may follow.
     log = (run_folder.root / "logs" / "predict.log").read_text(encoding="utf-8")
-    assert f"found 9 labels in {run_folder.root.parent / 'r0' / 'answers.csv'}" in log
+    assert f"found 9 labels in {run_folder.root.parent / 'r0' / 'answer_key.csv'}" in log
     assert run_folder.accuracy(answers) == 1.0
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.report.document import SCHEMA_VERSION
+
 CLASSES = ["充电器", "充电线", "纸箱", "拖把", "耳机"]
 PER_IMAGE_MS = 500.0
 SCRIPT_IN_LOG = "<script>document.title='owned'</script>"
@@ -35,7 +37,7 @@ def _phase(name: str, status: str, reason: str, wall_s: float, limit_s: float | 
 
 def _base_report(run_id: str) -> dict:
     return {
-        "schema_version": 1,
+        "schema_version": SCHEMA_VERSION,
         "run_id": run_id,
         "created": "2026-11-26T17:00:00+00:00",
         "harness_version": "0.1.0",

@@ -75,7 +75,7 @@ def test_constant_toy_passes_and_scores_one_in_three(capsys, tmp_path, toys_dir,
     for name in report["files"].values():
         assert (run_dir / name).is_file(), name
     assert not (run_dir / "work").exists() and not (run_dir / "scratch").exists()
-    with (run_dir / "answers.csv").open(encoding="utf-8") as handle:
+    with (run_dir / "answer_key.csv").open(encoding="utf-8") as handle:
         key = {row["id"]: row["label"] for row in csv.DictReader(handle)}
     assert sorted(p.stem for p in (run_dir / "stage" / "test").iterdir()) == sorted(key)
     config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
@@ -136,7 +136,7 @@ def test_crash_midway_scores_the_answers_given(capsys, tmp_path, toys_dir, three
 
 def test_answer_key_is_out_of_reach(capsys, tmp_path, toys_dir, three_class_set):
     runs = tmp_path / "runs"
-    run_cli(capsys, runs, *smoke(toys_dir / "constant", three_class_set))  # an old answers.csv
+    run_cli(capsys, runs, *smoke(toys_dir / "constant", three_class_set))  # a key beside
     code, report, _ = run_cli(capsys, runs, *smoke(toys_dir / "reads_answer_key", three_class_set))
     assert code == 0 and report["score"]["accuracy"] == pytest.approx(33.333)
 
@@ -410,7 +410,7 @@ def test_labelled_originals_and_other_runs_are_out_of_sight(
     runs = tmp_path / "runs"
     run_cli(capsys, runs, *smoke(toys_dir / "constant", three_class_set))  # another run's key
     peeker = shutil.copytree(toys_dir / "constant", tmp_path / "peeker")
-    probes = [three_class_set / "circle", *runs.glob("*/answers.csv"), peeker / "train.py"]
+    probes = [three_class_set / "circle", *runs.glob("*/answer_key.csv"), peeker / "train.py"]
     train = (peeker / "train.py").read_text(encoding="utf-8")
     train += "".join(
         f"print('visible' if os.path.exists({str(p)!r}) else 'hidden')\n" for p in probes

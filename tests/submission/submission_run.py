@@ -14,8 +14,8 @@ from harness.phases import PredictLimits, PredictRequest
 from harness.phases.contract_env import (
     RunFolders,
     make_scratch,
-    predict_environment,
-    train_environment,
+    predict_variables,
+    train_variables,
 )
 from harness.runners.base import Limits, PhaseSpec
 
@@ -57,13 +57,13 @@ class Run:
 
     def spec(self, phase: str) -> PhaseSpec:
         if phase == "train":
-            environment = train_environment(self.folders, PROFILE, self.scratch, self.package_env)
+            variables = train_variables(self.folders, PROFILE, self.scratch, self.package_env)
         else:
-            environment = predict_environment(
+            variables = predict_variables(
                 self.folders, PROFILE, self.scratch, PREDICT_LIMITS, self.package_env
             )
         command = ("python", f"{phase}.py")
-        return environment.spec(command, self.package, Limits(), self.log_path(phase))
+        return variables.spec(command, self.package, Limits(), self.log_path(phase))
 
     def log_path(self, phase: str) -> Path:
         return self.root / "logs" / f"{phase}.log"

@@ -13,7 +13,7 @@ from harness.upload import PackageConfig, build_package
 def _fill_outputs(submission: Path) -> None:
     """What running the harness from inside the package leaves there."""
     (submission / "runs" / "20261126-170000-smoke-0001").mkdir(parents=True)
-    (submission / "runs" / "20261126-170000-smoke-0001" / "answers.csv").write_text("id,label\n")
+    (submission / "runs" / "20261126-170000-smoke-0001" / "answer_key.csv").write_text("id,label\n")
     (submission / "dist").mkdir()
     (submission / "dist" / "old.tar.gz").write_bytes(b"\x1f\x8b old")
 
