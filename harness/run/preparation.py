@@ -15,6 +15,7 @@ from harness.data.scan import Dataset, scan_dataset
 from harness.data.staging import SplitPlan, SplitRequest, plan_split
 from harness.errors import UserError
 from harness.package import content_hash
+from harness.package.contents import refuse_problems, scan
 from harness.package.manifest import Manifest, load_manifest
 from harness.package.provenance import check_leakage
 from harness.settings.config import RunConfig
@@ -36,6 +37,7 @@ class Prepared:
 def prepare(config: RunConfig) -> Prepared:
     """Check the submission and the data, choose the split, refuse leakage; writes nothing."""
     manifest = load_manifest(Path(config.submission))
+    refuse_problems(scan(manifest.root, leave_out=(Path(config.runs_dir),)))
     dataset = scan_dataset(Path(config.data))
     holdout = split_holdout(dataset, config.holdout_fraction, config.holdout_seed)
     request = SplitRequest(
