@@ -41,3 +41,22 @@ def test_a_file_with_a_non_utf8_name_in_the_package_gives_no_trace(
     captured = capsys.readouterr()
     assert code == 2 and not list((tmp_path / "runs").glob("*/report.json"))
     assert "caf\\xe9: a name that is not UTF-8" in captured.out + captured.err
+
+
+@pytest.mark.parametrize("where", ["class folder", "image"])
+def test_a_data_set_name_that_is_not_utf8_gives_a_message_not_a_trace(
+    capsys, tmp_path, toys_dir, three_class_set, where
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(three_class_set, data)
+    first_class = sorted(p for p in data.iterdir() if p.is_dir())[0]
+    if where == "class folder":
+        first_class.rename(data / LATIN1_NAME)
+    else:
+        image = sorted(first_class.iterdir())[0]
+        image.rename(first_class / (LATIN1_NAME + ".jpg"))
+    code = simulate(tmp_path / "runs", toys_dir / "constant", data)
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    assert code == 2 and not list((tmp_path / "runs").glob("*/report.json"))
+    assert "caf\\xe9" in captured.out + captured.err and "not UTF-8" in captured.out + captured.err
