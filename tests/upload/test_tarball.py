@@ -112,7 +112,7 @@ def test_dotdot_script_in_manifest_is_refused(tmp_path: Path, submission: Path) 
         encoding="utf-8",
     )
     with pytest.raises(
-        UserError, match=r"names '../train.py', a path that climbs out of the package"
+        UserError, match=r"'../train.py', a path that climbs out"
     ):
         _build(submission, tmp_path / "runs", tmp_path / "out", force=True)
 
