@@ -39,7 +39,9 @@ def prepare(config: RunConfig) -> Prepared:
     manifest = load_manifest(Path(config.submission))
     refuse_problems(scan(manifest.root, leave_out=(Path(config.runs_dir),)))
     dataset = scan_dataset(Path(config.data))
-    holdout = split_holdout(dataset, config.holdout_fraction, config.holdout_seed)
+    holdout = split_holdout(
+        dataset, config.holdout_fraction, config.holdout_seed, config.near_duplicate_bits
+    )
     request = SplitRequest(
         train_images=config.train_images,
         test_images=config.test_images,
@@ -55,6 +57,12 @@ def prepare(config: RunConfig) -> Prepared:
         warnings.append(
             f"{len(holdout.duplicates_left_out)} image(s) left out of training: the same bytes "
             f"as a test-reserve image ({names})"
+        )
+    if holdout.near_duplicates_left_out:
+        names = ", ".join(path.name for path in holdout.near_duplicates_left_out[:5])
+        warnings.append(
+            f"{len(holdout.near_duplicates_left_out)} image(s) left out of training: within "
+            f"{config.near_duplicate_bits} dHash bits of a test-reserve image ({names})"
         )
     test_files = [path for files in plan.test.values() for path in files]
     leakage = check_leakage(manifest.root, test_files)

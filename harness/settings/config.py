@@ -99,6 +99,7 @@ class RunConfig:
     gpu_memory_limit_mb: int | None
     holdout_fraction: float
     holdout_seed: int
+    near_duplicate_bits: int
     when_short: str
     min_train_per_class: int
     min_test_images: int

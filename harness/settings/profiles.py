@@ -66,6 +66,12 @@ def boolean(value: Any) -> bool:
     return value
 
 
+def _hash_bits(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not -1 <= value <= 64:
+        raise ValueError(f"must be a whole number from -1 (exact bytes only) to 64, got {value!r}")
+    return value
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("a string")
@@ -101,6 +107,7 @@ PROFILE_SETTINGS: dict[str, Setting] = {
     "gpu": Setting(non_negative_int, "GPUs given to the phases"),
     "holdout_fraction": Setting(_fraction, "share of each class kept for test splits"),
     "holdout_seed": Setting(non_negative_int, "seed fixing the hold-out reserve"),
+    "near_duplicate_bits": Setting(_hash_bits, "dHash bits a near-duplicate may differ by"),
     "when_short": Setting(_when_short, "what to do when the data holds fewer images"),
     "min_train_per_class": Setting(non_negative_int, "refuse below this many per class"),
     "min_test_images": Setting(non_negative_int, "refuse below this many test images"),
