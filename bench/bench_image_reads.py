@@ -53,9 +53,9 @@ class Reads:
 def counting_reads() -> Iterator[Reads]:
     """Count the raw reads `image_problem` and `image_sha256` pass through to the file."""
     reads = Reads()
-    raw_decode, raw_hash = image_reads.decode_problem, image_reads.file_sha256
+    raw_decode, raw_hash = image_reads.decode_image, image_reads.file_sha256
 
-    def decode(path: Path) -> str | None:
+    def decode(path: Path) -> image_reads.Decoded:
         reads.decodes += 1
         return raw_decode(path)
 
@@ -63,11 +63,11 @@ def counting_reads() -> Iterator[Reads]:
         reads.hashes += 1
         return raw_hash(path)
 
-    image_reads.decode_problem, image_reads.file_sha256 = decode, sha256
+    image_reads.decode_image, image_reads.file_sha256 = decode, sha256
     try:
         yield reads
     finally:
-        image_reads.decode_problem, image_reads.file_sha256 = raw_decode, raw_hash
+        image_reads.decode_image, image_reads.file_sha256 = raw_decode, raw_hash
 
 
 @contextlib.contextmanager

@@ -83,8 +83,15 @@ class OnlineCheckout:
         )
 
 
+@pytest.fixture(scope="session")
+def current_setup() -> None:
+    """The repository's .venv brought up to date first: set-up run from a copy would
+    reinstall the editable harness from the copy, which holds no harness/."""
+    subprocess.run([str(REPO / "scripts" / "setup.sh")], check=True, capture_output=True)
+
+
 @pytest.fixture
-def online_checkout(tmp_path: Path) -> OnlineCheckout:
+def online_checkout(tmp_path: Path, current_setup: None) -> OnlineCheckout:
     root = tmp_path / "repo"
     root.mkdir()
     shutil.copy2(REPO / "run_online.sh", root / "run_online.sh")

@@ -9,6 +9,9 @@ name, so adding images to a class moves few others in or out.
 Data sets hold exact duplicates under different names (TrashNet does). A pool
 image with the same bytes as a reserve image would let training, or
 `pretrain`, see a test image, so such copies are left out of the pool.
+Web-scraped sets also hold resized and re-encoded copies: a pool image whose
+difference hash (harness/data/image_reads.py) is within `near_duplicate_bits`
+of a reserve image's is a near-duplicate, and is left out the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.data.image_reads import image_sha256
+from harness.data.image_reads import hash_distance, image_dhash, image_sha256
 from harness.data.scan import Dataset
 
 
@@ -30,6 +33,8 @@ class Holdout:
     fraction: float
     seed: int
     duplicates_left_out: tuple[Path, ...] = ()
+    near_duplicates_left_out: tuple[Path, ...] = ()
+    near_duplicate_bits: int = -1
 
     @property
     def reserve_count(self) -> int:
@@ -46,6 +51,8 @@ class Holdout:
             "reserve_images": self.reserve_count,
             "pool_images": self.pool_count,
             "duplicates_left_out": len(self.duplicates_left_out),
+            "near_duplicate_bits": self.near_duplicate_bits,
+            "near_duplicates_left_out": len(self.near_duplicates_left_out),
         }
 
 
@@ -60,10 +67,14 @@ def _rank_key(seed: int, label: str, path: Path) -> bytes:
     return hashlib.sha256(f"{seed}\0{label}\0{path.name}".encode()).digest()
 
 
-def split_holdout(dataset: Dataset, fraction: float, seed: int) -> Holdout:
+def split_holdout(
+    dataset: Dataset, fraction: float, seed: int, near_duplicate_bits: int = -1
+) -> Holdout:
     """The reserve and the pool of every class of `dataset`, both in sorted file order.
 
-    Pool images with the same bytes as any reserve image are left out of the pool.
+    Pool images with the same bytes as any reserve image are left out of the pool,
+    and so are those whose difference hash differs from a reserve image's in at most
+    `near_duplicate_bits` of 64 bits (-1: exact bytes only).
     """
     reserve: dict[str, list[Path]] = {}
     pool: dict[str, list[Path]] = {}
@@ -73,10 +84,28 @@ def split_holdout(dataset: Dataset, fraction: float, seed: int) -> Holdout:
         reserve[label] = [path for path in files if path in chosen]
         pool[label] = [path for path in files if path not in chosen]
     reserved = {image_sha256(path) for files in reserve.values() for path in files}
+    reserved_hashes = _reserve_hashes(reserve) if near_duplicate_bits >= 0 else []
     duplicates: list[Path] = []
+    near: list[Path] = []
     for label, files in pool.items():
         kept: list[Path] = []
         for path in files:
-            (duplicates if image_sha256(path) in reserved else kept).append(path)
+            if image_sha256(path) in reserved:
+                duplicates.append(path)
+            elif _near_any(image_dhash(path), reserved_hashes, near_duplicate_bits):
+                near.append(path)
+            else:
+                kept.append(path)
         pool[label] = kept
-    return Holdout(reserve, pool, fraction, seed, tuple(duplicates))
+    return Holdout(
+        reserve, pool, fraction, seed, tuple(duplicates), tuple(near), near_duplicate_bits
+    )
+
+
+def _reserve_hashes(reserve: dict[str, list[Path]]) -> list[int]:
+    hashes = (image_dhash(path) for files in reserve.values() for path in files)
+    return sorted({value for value in hashes if value is not None})
+
+
+def _near_any(value: int | None, reserved: list[int], bits: int) -> bool:
+    return value is not None and any(hash_distance(value, other) <= bits for other in reserved)

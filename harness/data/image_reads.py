@@ -17,6 +17,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -82,7 +83,12 @@ def _unchanged(path: Path, key: FileKey) -> bool:
 
 def image_problem(path: Path) -> str | None:
     """None when Pillow can decode the file, else the reason (once per file in a block)."""
-    return _once(_DECODE, path, decode_problem)
+    return _once(_DECODE, path, decode_image).problem
+
+
+def image_dhash(path: Path) -> int | None:
+    """The image's 64-bit difference hash, None if unreadable (from the same single decode)."""
+    return _once(_DECODE, path, decode_image).dhash
 
 
 def image_sha256(path: Path) -> str:
@@ -106,15 +112,44 @@ def copy_image(source: Path, target: Path) -> None:
             learned[(kind, target_key)] = learned[(kind, source_key)]
 
 
-def decode_problem(path: Path) -> str | None:
-    """None when Pillow can decode the file, else the reason in a few words."""
+@dataclass(frozen=True)
+class Decoded:
+    """What one decode tells: why the file is unreadable, or its perceptual hash."""
+
+    problem: str | None
+    dhash: int | None
+
+
+def decode_image(path: Path) -> Decoded:
+    """Decode at reduced size (fast) and take the difference hash from that same decode."""
     try:
         with Image.open(path) as image:
             image.draft("RGB", (32, 32))
             image.load()
+            return Decoded(None, difference_hash(image))
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as error:
-        return f"not a readable image ({error})"
-    return None
+        return Decoded(f"not a readable image ({error})", None)
+
+
+def difference_hash(image: Image.Image) -> int:
+    """dHash (Krawetz): grey, 9x8 pixels, one bit per pixel brighter than its right neighbour.
+
+    Resizing and re-encoding move few of the 64 bits, so near-duplicates are
+    found by counting differing bits (`hash_distance`).
+    """
+    small = image.convert("L").resize((9, 8), Image.Resampling.BILINEAR)
+    pixels = small.tobytes()
+    bits = 0
+    for row in range(8):
+        for column in range(8):
+            left, right = pixels[row * 9 + column], pixels[row * 9 + column + 1]
+            bits = (bits << 1) | (left > right)
+    return bits
+
+
+def hash_distance(first: int, second: int) -> int:
+    """How many of the 64 bits of two difference hashes differ."""
+    return (first ^ second).bit_count()
 
 
 def file_sha256(path: Path) -> str:

@@ -10,6 +10,7 @@ command reuse that decode check instead of reading the file again.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,10 +83,36 @@ def _not_a_set_hint(root: Path, folders: list[Path]) -> str:
     return "each class folder must hold image files (.jpg, .png, ...)."
 
 
+def _shown(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", errors="backslashreplace")
+
+
+def _refuse_names_not_utf8(root: Path, folders: list[Path]) -> None:
+    """Labels and file names reach reports, CSVs and the phases as text: bytes that are not
+    UTF-8 cannot be written there, so such names are refused before anything runs."""
+    bad = [f for f in folders if not _utf8(f.name)]
+    bad += [p for f in folders if _utf8(f.name) for p in f.iterdir() if not _utf8(p.name)]
+    if bad:
+        listed = "\n    ".join(_shown(path.relative_to(root)) for path in bad[:10])
+        raise UserError(
+            f"data folder {root}: {len(bad)} name(s) not UTF-8:\n    {listed}",
+            hint="rename them (e.g. convmv -f latin1 -t utf-8 -r --notest DIR).",
+        )
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def scan_dataset(root: Path) -> Dataset:
     """Scan `root`; skip and list unreadable images; refuse a set with no images at all."""
     root = Path(root).resolve()
     folders = _class_folders(root)
+    _refuse_names_not_utf8(root, folders)
     dataset = Dataset(root=root, images={})
     for folder in folders:
         files = sorted(

@@ -82,6 +82,21 @@ def inside(root: Path, target: Path) -> bool:
     return target == root or root in target.parents
 
 
+def utf8_name(relpath: str) -> bool:
+    """False for a name the file system gave as bytes that are not UTF-8 (a tarball or a
+    report cannot name it portably)."""
+    try:
+        relpath.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _not_utf8(relpath: str) -> str:
+    shown = os.fsencode(relpath).decode("utf-8", errors="backslashreplace")
+    return f"{shown}: a name that is not UTF-8 (rename it)"
+
+
 def _link_entry(root: Path, path: Path, relpath: str) -> tuple[Entry | None, str | None]:
     """A symlink is kept (as a relative link) only if it resolves inside the package."""
     raw = os.readlink(path)
@@ -129,6 +144,8 @@ def scan(submission_dir: Path, leave_out: Iterable[Path] = ()) -> Contents:
                 contents.outputs.append(relpath + "/")
             elif is_junk(name):
                 contents.junk.append(relpath + "/")
+            elif not utf8_name(relpath):
+                contents.problems.append(_not_utf8(relpath + "/"))
             elif (here / name).is_symlink():
                 _add(contents, root, here / name, relpath)
             else:
@@ -138,6 +155,8 @@ def scan(submission_dir: Path, leave_out: Iterable[Path] = ()) -> Contents:
             relpath = (rel_here / name).as_posix()
             if is_junk(name):
                 contents.junk.append(relpath)
+            elif not utf8_name(relpath):
+                contents.problems.append(_not_utf8(relpath))
             else:
                 _add(contents, root, here / name, relpath)
     contents.entries.sort(key=lambda e: e.relpath)
@@ -160,6 +179,18 @@ def _add(contents: Contents, root: Path, path: Path, relpath: str) -> None:
     else:
         contents.problems.append(f"{relpath}: not a regular file (device, FIFO or socket)")
         contents.entries.append(Entry(relpath, SPECIAL, path))
+
+
+def refuse_problems(contents: Contents) -> None:
+    """Refuse what `package` cannot upload; `simulate` calls it too, so no rehearsal passes on a
+    package that will not be accepted (its phase copies would silently lack those links)."""
+    if contents.problems:
+        raise UserError(
+            "the submission holds things that cannot be packaged:\n    "
+            + "\n    ".join(contents.problems),
+            "replace links that leave the folder by the files themselves; remove special files; "
+            "rename files whose names are not UTF-8",
+        )
 
 
 def copy_contents(submission_dir: Path, target: Path, leave_out: Iterable[Path] = ()) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from harness.errors import UserError
@@ -88,6 +88,12 @@ def _command(table: dict[str, Any], phase: str, path: Path) -> tuple[str, ...]:
         raise UserError(
             f"{path}: [{phase}].command must be a non-empty list of strings, got {command!r}."
         )
+    for arg in command:  # a phase runs in its package copy; `..` would reach outside it
+        if ".." in PurePosixPath(arg).parts:
+            raise UserError(
+                f"{path}: [{phase}].command names {arg!r}, a path that climbs out of the package.",
+                hint="name files by their path inside the submission folder, without '..'.",
+            )
     return tuple(command)
 
 

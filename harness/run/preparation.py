@@ -15,6 +15,7 @@ from harness.data.scan import Dataset, scan_dataset
 from harness.data.staging import SplitPlan, SplitRequest, plan_split
 from harness.errors import UserError
 from harness.package import content_hash
+from harness.package.contents import refuse_problems, scan
 from harness.package.manifest import Manifest, load_manifest
 from harness.package.provenance import check_leakage
 from harness.settings.config import RunConfig
@@ -36,8 +37,11 @@ class Prepared:
 def prepare(config: RunConfig) -> Prepared:
     """Check the submission and the data, choose the split, refuse leakage; writes nothing."""
     manifest = load_manifest(Path(config.submission))
+    refuse_problems(scan(manifest.root, leave_out=(Path(config.runs_dir),)))
     dataset = scan_dataset(Path(config.data))
-    holdout = split_holdout(dataset, config.holdout_fraction, config.holdout_seed)
+    holdout = split_holdout(
+        dataset, config.holdout_fraction, config.holdout_seed, config.near_duplicate_bits
+    )
     request = SplitRequest(
         train_images=config.train_images,
         test_images=config.test_images,
@@ -53,6 +57,12 @@ def prepare(config: RunConfig) -> Prepared:
         warnings.append(
             f"{len(holdout.duplicates_left_out)} image(s) left out of training: the same bytes "
             f"as a test-reserve image ({names})"
+        )
+    if holdout.near_duplicates_left_out:
+        names = ", ".join(path.name for path in holdout.near_duplicates_left_out[:5])
+        warnings.append(
+            f"{len(holdout.near_duplicates_left_out)} image(s) left out of training: within "
+            f"{config.near_duplicate_bits} dHash bits of a test-reserve image ({names})"
         )
     test_files = [path for files in plan.test.values() for path in files]
     leakage = check_leakage(manifest.root, test_files)

@@ -23,6 +23,7 @@ from harness.settings.values import (
     BOOLEAN,
     COUNT_OR_ALL,
     FRACTION,
+    HASH_BITS,
     IMAGE_NAME,
     MEBIBYTES_OR_NONE,
     NAME,
@@ -192,6 +193,14 @@ SETTINGS: dict[str, Setting] = {
             "holdout_fraction", FRACTION, "share of each class kept in the hold-out reserve", 0.1
         ),
         _profile("holdout_seed", NON_NEGATIVE_WHOLE, "seed fixing the hold-out reserve", 2019),
+        _profile(
+            "near_duplicate_bits",
+            HASH_BITS,
+            "a pool image whose 64-bit difference hash (dHash) is within this many bits of a "
+            "reserve image's is a near-duplicate (a resized or re-encoded copy) and is left out "
+            "of training; -1: exact bytes only",
+            2,
+        ),
         _profile(
             "when_short",
             choice_of("scale_down", "refuse"),

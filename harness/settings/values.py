@@ -97,6 +97,12 @@ MEBIBYTES_OR_NONE = ValueKind(
     lambda value: None if value == "none" else value,
     metavar="MIB",
 )
+HASH_BITS = ValueKind(
+    "a whole number from -1 (exact bytes only) to 64",
+    int,
+    lambda value: _whole(value) and -1 <= value <= 64,
+    metavar="BITS",
+)
 BOOLEAN = ValueKind("true or false", bool, lambda value: isinstance(value, bool))
 TEXT = ValueKind("a string", str, lambda value: isinstance(value, str), literal_text=True)
 PATH = ValueKind(

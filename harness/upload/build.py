@@ -8,7 +8,14 @@ from pathlib import Path
 from harness.data.image_reads import file_sha256
 from harness.errors import UserError
 from harness.package.content_hash import hash_entries
-from harness.package.contents import OUTPUT_FOLDERS, inside, is_junk, output_folders, scan
+from harness.package.contents import (
+    OUTPUT_FOLDERS,
+    inside,
+    is_junk,
+    output_folders,
+    refuse_problems,
+    scan,
+)
 from harness.upload.checks import check_manifest, check_size
 from harness.upload.gate import PassingReport, find_passing_report
 from harness.upload.layout import layout_members
@@ -71,12 +78,7 @@ def _check_out_dir(out_dir: Path, root: Path, outputs: set[Path]) -> Path:
 def build_package(config: PackageConfig) -> PackageResult:
     """Check the content, confirm it passed online (unless forced) and write tarball + sha256."""
     contents = scan(config.submission, leave_out=(config.runs_dir,))
-    if contents.problems:
-        raise UserError(
-            "the submission holds things that cannot be packaged:\n    "
-            + "\n    ".join(contents.problems),
-            "replace links that leave the folder by the files themselves; remove special files",
-        )
+    refuse_problems(contents)
     manifest = check_manifest(contents)
     check_size(contents, config.max_size_mb)
     wanted = hash_entries(contents.entries)

@@ -53,17 +53,19 @@ def test_a_failed_run_keeps_its_status_and_is_not_packaged(
     assert not (online_checkout.root / "dist").exists()
 
 
-def test_an_online_pass_that_packaging_refuses_says_why_in_one_line(
+def test_a_link_leaving_the_package_is_refused_before_the_run(
     online_checkout, tmp_path, toys_dir, three_class_set
 ):
-    """A link that leaves the package runs fine but cannot be uploaded."""
+    """What could not be uploaded is not rehearsed either: bad input, said in one message."""
     toy = shutil.copytree(toys_dir / "constant", tmp_path / "linked")
     (toy / "notes.txt").symlink_to(tmp_path / "outside.txt")
     (tmp_path / "outside.txt").write_text("not in the package", encoding="utf-8")
     result = online_checkout.run(*_args(toy, three_class_set, "--profile", "online"))
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert _last_line(result.stdout) == (
-        "run_online: not packaged: onlinesim: error: the submission holds things that "
-        "cannot be packaged:"
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "onlinesim: error: the submission holds things that cannot be packaged:" in (
+        result.stderr
     )
+    assert "notes.txt: a link that points outside the package" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (online_checkout.root / "runs").exists()
     assert not (online_checkout.root / "dist").exists()

@@ -18,7 +18,7 @@ import pytest
 
 from harness.data.image_reads import (
     copy_image,
-    decode_problem,
+    decode_image,
     each_image_once,
     file_sha256,
     image_problem,
@@ -60,7 +60,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Reads:
     """Count every raw decode and hash of an image, in whichever harness module calls it."""
     reads = Reads()
     raws = [
-        (decode_problem, _counting(decode_problem, reads.decoded)),
+        (decode_image, _counting(decode_image, reads.decoded)),
         (file_sha256, _counting(file_sha256, reads.hashed)),
     ]
     for name, module in list(sys.modules.items()):

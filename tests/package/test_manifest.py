@@ -125,3 +125,19 @@ def test_missing_manifest_and_missing_folder(tmp_path: Path) -> None:
         load_manifest(tmp_path)
     with pytest.raises(UserError, match="does not exist"):
         load_manifest(tmp_path / "absent")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["python", "../outside.py"], ["python", "sub/../../outside.py"], ["../bin/tool"]],
+)
+def test_a_command_that_climbs_out_of_the_package_is_refused_with_a_hint(
+    tmp_path: Path, command: list[str]
+) -> None:
+    argv = ", ".join(f'"{arg}"' for arg in command)
+    text = f'name = "x"\n[train]\ncommand = [{argv}]\n[predict]\ncommand = ["python", "p.py"]\n'
+    (tmp_path / "submission.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        load_manifest(tmp_path)
+    assert "[train].command names" in str(caught.value) and "climbs out" in str(caught.value)
+    assert caught.value.hint and "'..'" in caught.value.hint
