@@ -2,7 +2,9 @@
 
 In predict stdout is the answer channel, read from the attach socket, whose
 frames (no tty) carry an 8-byte header saying which stream and how long; the
-log then takes only stderr.
+log then takes only stderr. Both are read in bounded memory
+(harness.runners.output): the log stops at its size limit, a line at the
+protocol's length limit.
 """
 
 from __future__ import annotations
@@ -11,53 +13,62 @@ import queue
 import socket
 import struct
 from collections.abc import Iterator
-from pathlib import Path
 
 from docker import APIClient
 from docker import errors as docker_errors
 
+from harness.runners.output import CappedLog, LineSplitter, LineTooLong
 
-def copy_log(api: APIClient, container_id: str, log_path: Path, *, stdout: bool) -> None:
-    """Copy the container's output to the log file as it comes, flushed per chunk."""
+_FRAME_CHUNK = 1 << 16
+
+
+def copy_log(api: APIClient, container_id: str, log: CappedLog, *, stdout: bool) -> None:
+    """Copy the container's output to the log as it comes, until it ends or the log is cut.
+
+    Past the cut the copy stops following: the engine keeps its own copy
+    bounded (the runner's log options), and the harness spends nothing on a flood.
+    """
     stream = api.logs(container_id, stdout=stdout, stderr=True, stream=True, follow=True)
-    with open(log_path, "ab") as log:
-        try:
-            for chunk in stream:
-                log.write(chunk)
-                log.flush()
-        except docker_errors.DockerException:
-            pass
+    try:
+        for chunk in stream:
+            log.write(chunk)
+            if log.cut:
+                break
+    except docker_errors.DockerException:
+        pass
+    finally:
+        stream.close()
 
 
-def read_stdout_lines(sock: socket.socket, lines: queue.Queue[str | None]) -> None:
+def read_stdout_lines(sock: socket.socket, lines: queue.Queue[str | LineTooLong | None]) -> None:
     """Put the attach stream's stdout lines on `lines`, then None when it ends."""
-    buffer = b""
+    splitter = LineSplitter()
     for payload in _stdout_frames(sock):
-        buffer += payload
-        *complete, buffer = buffer.split(b"\n")
-        for line in complete:
-            lines.put(line.decode("utf-8", errors="replace"))
-    if buffer:
-        lines.put(buffer.decode("utf-8", errors="replace"))
+        for item in splitter.feed(payload):
+            lines.put(item)
+    for item in splitter.finish():
+        lines.put(item)
     lines.put(None)
 
 
 def _stdout_frames(sock: socket.socket) -> Iterator[bytes]:
-    """Payloads of the engine's multiplexed attach stream, stdout frames only."""
+    """Payloads of the engine's multiplexed attach stream, stdout frames only, in pieces."""
     while True:
         header = _read_exactly(sock, 8)
         if header is None:
             return
         stream_type, size = struct.unpack(">BxxxL", header)
-        payload = _read_exactly(sock, size)
-        if payload is None:
-            return
-        if stream_type == 1:
-            yield payload
+        while size:
+            payload = _read_exactly(sock, min(size, _FRAME_CHUNK))
+            if payload is None:
+                return
+            size -= len(payload)
+            if stream_type == 1:
+                yield payload
 
 
 def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
-    data = b""
+    data = bytearray()
     while len(data) < size:
         try:
             chunk = sock.recv(size - len(data))
@@ -66,4 +77,4 @@ def _read_exactly(sock: socket.socket, size: int) -> bytes | None:
         if not chunk:
             return None
         data += chunk
-    return data
+    return bytes(data)
