@@ -19,6 +19,7 @@ class Status(enum.StrEnum):
     INVALID_ANSWERS = "invalid_answers"
     OUT_OF_DISK = "out_of_disk"
     NOT_RUN = "not_run"
+    INTERRUPTED = "interrupted"
     HARNESS_ERROR = "harness_error"
 
     @property
