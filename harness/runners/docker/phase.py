@@ -214,6 +214,7 @@ class DockerPhase(RunningPhase):
         self._remove()
         self._log.close()
         hand_over(list(self._writable), os.getuid(), os.getgid())
+        self._writable = ()  # handed back once; the harness may delete them afterwards
         assert self._exit is not None
         return dataclasses.replace(self._exit, log_cut=self._log.cut)
 
@@ -257,7 +258,9 @@ def hand_over(folders: list[Path], uid: int, gid: int) -> None:
     if os.getuid() != 0:
         return
     for folder in folders:
-        os.chown(folder, uid, gid)
         for root, dirs, files in os.walk(folder):
-            for name in dirs + files:
-                os.chown(os.path.join(root, name), uid, gid, follow_symlinks=False)
+            for path in [root] + [os.path.join(root, name) for name in dirs + files]:
+                try:
+                    os.chown(path, uid, gid, follow_symlinks=False)
+                except FileNotFoundError:
+                    continue

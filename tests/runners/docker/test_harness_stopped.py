@@ -1,7 +1,8 @@
-"""The harness stopped mid-train (SIGINT, SIGTERM) leaves nothing running and an interrupted report.
+"""The harness stopped mid-phase (SIGINT, SIGTERM) leaves nothing running and an interrupted report.
 
-A real `python -m harness simulate` subprocess runs the sleep_forever toy under
-each runner; once its train log exists, the signal comes.
+A real `python -m harness simulate` subprocess runs a toy under each runner:
+sleep_forever for train, too_slow (1 s per image) for predict; a second after
+the phase's log appears, the signal comes.
 """
 
 from __future__ import annotations
@@ -35,9 +36,13 @@ def _running_from(folder: Path) -> list[psutil.Process]:
     return found
 
 
+TOY_FOR_PHASE = {"train": "sleep_forever", "predict": "too_slow"}
+
+
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 @pytest.mark.parametrize("runner", ["process", "docker"])
-def test_stopped_mid_train(runner, signum, tmp_path, three_class_set, base_image, engine):
+@pytest.mark.parametrize("phase", ["train", "predict"])
+def test_stopped_mid_phase(phase, runner, signum, tmp_path, three_class_set, base_image, engine):
     runs = tmp_path / "runs"
     harness = subprocess.Popen(
         [
@@ -46,7 +51,7 @@ def test_stopped_mid_train(runner, signum, tmp_path, three_class_set, base_image
             "harness",
             "simulate",
             "--submission",
-            str(ROOT / "tests" / "toys" / "sleep_forever"),
+            str(ROOT / "tests" / "toys" / TOY_FOR_PHASE[phase]),
             "--data",
             str(three_class_set),
             "--profile",
@@ -63,7 +68,7 @@ def test_stopped_mid_train(runner, signum, tmp_path, three_class_set, base_image
         stderr=subprocess.STDOUT,
     )
     deadline = time.monotonic() + 60
-    while not list(runs.glob("*/logs/train.log")) and time.monotonic() < deadline:
+    while not list(runs.glob(f"*/logs/{phase}.log")) and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)
     harness.send_signal(signum)
@@ -71,7 +76,7 @@ def test_stopped_mid_train(runner, signum, tmp_path, three_class_set, base_image
     assert harness.returncode == 130, output
     (report_path,) = runs.glob("*/report.json")
     report = json.loads(report_path.read_text())
-    assert report["phases"]["train"]["status"] == "interrupted"
+    assert report["phases"][phase]["status"] == "interrupted"
     assert report["verdict"]["passed"] is False
     assert _running_from(runs) == []
-    assert engine.containers.list(all=True, filters={"label": f"{LABEL}.phase=train"}) == []
+    assert engine.containers.list(all=True, filters={"label": f"{LABEL}.phase={phase}"}) == []
