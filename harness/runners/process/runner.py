@@ -106,11 +106,14 @@ class ProcessPhase(RunningPhase):
             env=phase_environment(spec),
             stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            # one pipe for both outside predict, so the log keeps the program's own order
+            stderr=subprocess.PIPE if spec.interactive else subprocess.STDOUT,
             start_new_session=True,
         )
-        assert self._process.stdout is not None and self._process.stderr is not None
-        self._copiers = [self._follow(self._copy_to_log, self._process.stderr)]
+        assert self._process.stdout is not None
+        self._copiers = []
+        if self._process.stderr is not None:
+            self._copiers.append(self._follow(self._copy_to_log, self._process.stderr))
         self.pid = self._process.pid
         self._monitor = TreeMonitor(
             self.pid,
