@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "docker")]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "runners" / "docker")]
 
 import psutil  # noqa: E402
 from docker_support import FAST  # noqa: E402

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -25,15 +26,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stop_like_ctrl_c(signum: int, _frame: object) -> None:
+    """SIGTERM and SIGHUP end the harness as Ctrl-C does: phases stopped, a report written.
+
+    Further signals are ignored while that clean-up runs (it is bounded by the grace).
+    """
+    for name in STOP_SIGNALS:
+        signal.signal(name, signal.SIG_IGN)
+    raise KeyboardInterrupt(signal.Signals(signum).name)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    for name in STOP_SIGNALS:
+        signal.signal(name, _stop_like_ctrl_c)
     try:
         return args.run(args)
     except UserError as error:
         print(f"onlinesim: error: {error}", file=sys.stderr)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("onlinesim: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:
+        print(
+            f"onlinesim: interrupted ({stop})" if str(stop) else "onlinesim: interrupted",
+            file=sys.stderr,
+        )
         return 130
 
 

@@ -17,7 +17,9 @@ class Status(enum.StrEnum):
     NOT_READY_IN_TIME = "not_ready_in_time"
     TOO_SLOW = "too_slow"
     INVALID_ANSWERS = "invalid_answers"
+    OUT_OF_DISK = "out_of_disk"
     NOT_RUN = "not_run"
+    INTERRUPTED = "interrupted"
     HARNESS_ERROR = "harness_error"
 
 

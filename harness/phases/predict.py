@@ -24,6 +24,7 @@ from harness.phases.logs import INTERRUPTED_GRACE_S, append_to_log, log_tail, no
 from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.train import memory_words
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, RunningPhase, SampleCallback
+from harness.runners.output import LineTooLong
 
 AnswerCallback = Callable[[int, int], None]
 
@@ -74,6 +75,7 @@ class StreamResult:
     slowest_s: float = 0.0
     stalled_id: str | None = None
     ended_early: bool = False
+    line_too_long: int | None = None  # the limit an over-long stdout line passed
 
     def invalid(self, problem: str) -> None:
         self.invalid_count += 1
@@ -125,6 +127,13 @@ def classify_predict(
     """Status and one-sentence reason for a finished predict phase."""
     answered = len(result.answers)
     progress = f"{answered} of {result.expected} images answered"
+    if info.disk_limit_exceeded:
+        return Status.OUT_OF_DISK, f"Prediction wrote more than its disk limit ({progress})."
+    if result.line_too_long is not None:
+        return Status.INVALID_ANSWERS, (
+            f"A line on stdout was longer than {result.line_too_long} bytes, so the phase "
+            f"was stopped ({progress})."
+        )
     if info.killed_for_memory:
         words = memory_words(info, memory_limit_bytes, gpu_memory_limit_bytes)
         return Status.OUT_OF_MEMORY, f"Prediction {words}, and was stopped ({progress})."
@@ -246,6 +255,8 @@ class _Stream:
             self.phase.close_stdin()
         except (EOFError, BrokenPipeError):
             self.result.ended_early = True
+        except LineTooLong as error:
+            self.result.line_too_long = error.limit_bytes
 
 
 def run_predict(
@@ -274,7 +285,11 @@ def run_predict(
     except BaseException:  # Ctrl-C or a harness bug: the phase must not run on unattended
         phase.stop(min(limits.grace_s, INTERRUPTED_GRACE_S))
         raise
-    finished_cleanly = stream.result.ready and stream.result.stalled_id is None
+    finished_cleanly = (
+        stream.result.ready
+        and stream.result.stalled_id is None
+        and stream.result.line_too_long is None
+    )
     info = (phase.wait(limits.grace_s) if finished_cleanly else None) or phase.stop(limits.grace_s)
     result = stream.result
     status, reason = classify_predict(
@@ -306,6 +321,7 @@ def run_predict(
             "slowest_s": result.slowest_s,
             "stalled_id": result.stalled_id,
             "signal": info.signal,
+            "log_cut": info.log_cut,
         },
     )
     return outcome, result.answers

@@ -49,6 +49,8 @@ def classify_train(
     gpu_memory_limit_bytes: int | None = None,
 ) -> tuple[Status, str]:
     """Status and one-sentence reason for a finished train phase."""
+    if info.disk_limit_exceeded:
+        return Status.OUT_OF_DISK, "Training wrote more than its disk limit, and was stopped."
     if info.killed_for_memory:
         words = memory_words(info, memory_limit_bytes, gpu_memory_limit_bytes)
         return Status.OUT_OF_MEMORY, f"Training {words}, and was stopped."
@@ -123,5 +125,9 @@ def run_train(
         gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,
         log_path=str(spec.log_path),
         log_tail=log_tail(spec.log_path),
-        details={"signal": info.signal, "stopped_by_harness": info.stopped_by_harness},
+        details={
+            "signal": info.signal,
+            "stopped_by_harness": info.stopped_by_harness,
+            "log_cut": info.log_cut,
+        },
     )

@@ -28,6 +28,7 @@ from harness.phases.contract_env import (
     predict_variables,
     train_variables,
 )
+from harness.phases.logs import log_tail
 from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
 from harness.phases.train import run_train
@@ -75,6 +76,17 @@ def _remove_tree(path: Path) -> None:
         for name in dirs:
             os.chmod(os.path.join(root, name), 0o755)
     shutil.rmtree(path, ignore_errors=True)
+
+
+def _interrupted_phase(name: str, log_path: Path) -> PhaseOutcome:
+    """The harness was stopped (Ctrl-C, SIGTERM, SIGHUP) during this phase, and stopped it."""
+    return PhaseOutcome(
+        phase=name,
+        status=Status.INTERRUPTED,
+        reason=f"The harness was stopped during {name}; the phase was stopped with it.",
+        log_path=str(log_path),
+        log_tail=log_tail(log_path),
+    )
 
 
 def _failed_phase(name: str, error: BaseException, log_path: Path) -> PhaseOutcome:
@@ -239,6 +251,8 @@ def _run_phases(
     except UserError:
         _remove_tree(books.run_dir)  # the run could not start (e.g. no docker image): no report
         raise
+    except KeyboardInterrupt:
+        train = _interrupted_phase("train", books.layout.log("train"))
     except Exception as error:
         train = _failed_phase("train", error, books.layout.log("train"))
     books.observer.phase_ended(train)
@@ -246,6 +260,8 @@ def _run_phases(
     if train.status is Status.OK:
         try:
             predict, answers = _predict(books, runner, prep, stage, trace)
+        except KeyboardInterrupt:
+            predict = _interrupted_phase("predict", books.layout.log("predict"))
         except Exception as error:
             predict = _failed_phase("predict", error, books.layout.log("predict"))
     else:
@@ -330,6 +346,8 @@ def simulate(
         files=_files(books, stage, answers),
     )
     report_path = write_report(books.run_dir, report)
+    if Status.INTERRUPTED in (train.status, predict.status):
+        raise KeyboardInterrupt(f"interrupted; the report is {report_path}")
     page = _write_page(books.run_dir)
     if page is not None:
         report["files"]["page"] = page

@@ -34,6 +34,7 @@ class Limits:
     pids: int | None = 4096
     shm_bytes: int | None = None
     gpu_memory_bytes: int | None = None
+    disk_bytes: int | None = None  # what the phase may write in its writable places
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class ExitInfo:
     peak_memory_bytes: int | None = None
     gpu_memory_exceeded: bool = False  # with killed_for_memory: the GPU limit, not the host's
     peak_gpu_memory_bytes: int | None = None  # None: no GPU was measured
+    disk_limit_exceeded: bool = False  # killed for writing more than Limits.disk_bytes
+    log_cut: bool = False  # the output passed the log's size limit and the rest was not kept
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,12 @@ class RunningPhase(abc.ABC):
 
     @abc.abstractmethod
     def read_line(self, timeout_s: float) -> str | None:
-        """Next stdout line, None if none came in time; EOFError once stdout closed."""
+        """Next stdout line, None if none came in time.
+
+        EOFError once stdout closed and the program ended (a closed stdout of a
+        program still running is silence, as a container shows it); LineTooLong
+        for a line over the protocol's length limit.
+        """
 
     @abc.abstractmethod
     def close_stdin(self) -> None:

@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import queue
 import socket
 import threading
+from pathlib import Path
 from typing import Any
 
 import docker
 from docker import errors as docker_errors
 
 from harness.runners.base import ExitInfo, PhaseSpec, ResourceSample, RunningPhase, SampleCallback
+from harness.runners.disk_watch import DiskWatch
 from harness.runners.docker.cleanup import remove_container
 from harness.runners.docker.engine import ENGINE_TIMEOUT_S
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S, GpuWatch
 from harness.runners.docker.stats import ResourceWatch
 from harness.runners.docker.streams import copy_log, read_stdout_lines
+from harness.runners.output import CappedLog, LineTooLong
 from harness.runners.process.monitor import GpuReader
+
+LINES_QUEUED = 1024  # stdout lines read ahead; a flood then waits on the program's side
 
 
 class DockerPhase(RunningPhase):
@@ -31,6 +37,7 @@ class DockerPhase(RunningPhase):
 
     `gpu_reader` is given only when the container was granted a GPU; without
     one the GPU stays unmeasured (None), as a container without a GPU has none.
+    `writable` are the folders the disk limit (`spec.limits.disk_bytes`) counts.
     """
 
     def __init__(
@@ -41,12 +48,14 @@ class DockerPhase(RunningPhase):
         on_sample: SampleCallback | None,
         gpu_reader: GpuReader | None = None,
         gpu_interval_s: float = GPU_INTERVAL_S,
+        writable: tuple[Path, ...] = (),
     ) -> None:
         self._client = client
         self._api = client.api
         self._id = container_id
         self._spec = spec
-        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._writable = writable
+        self._lines: queue.Queue[str | LineTooLong | None] = queue.Queue(LINES_QUEUED)
         self._stopped_by_harness = False
         self._exit: ExitInfo | None = None
         self._exited = threading.Event()
@@ -58,12 +67,17 @@ class DockerPhase(RunningPhase):
                 container_id,
                 gpu_reader,
                 spec.limits.gpu_memory_bytes,
-                on_limit=self._kill_for_gpu_memory,
+                on_limit=self._kill_now,
                 interval_s=gpu_interval_s,
             )
         )
         self._resources = ResourceWatch(
             self._api, container_id, self._exited, self._with_gpu(on_sample)
+        )
+        self._disk = (
+            None
+            if spec.limits.disk_bytes is None
+            else DiskWatch(writable, spec.limits.disk_bytes, on_limit=self._kill_now)
         )
         self._sock: socket.socket | None = None
         if spec.interactive:
@@ -72,7 +86,9 @@ class DockerPhase(RunningPhase):
             )
             self._sock = getattr(raw, "_sock", raw)
             self._sock.settimeout(None)  # the client's request timeout would end a quiet phase
-        spec.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = CappedLog(spec.log_path)
+        if self._disk is not None:
+            self._disk.start()  # measures the folders' size before the program writes
         self._api.start(container_id)
         self._thread(self._resources.follow_stats)  # ends by itself once the container is gone
         self._thread(self._resources.watch_cgroup_peak)
@@ -105,8 +121,8 @@ class DockerPhase(RunningPhase):
 
         return sample_with_gpu
 
-    def _kill_for_gpu_memory(self) -> None:
-        """Over the GPU memory limit: SIGKILL now, as the process runner kills its tree."""
+    def _kill_now(self) -> None:
+        """Over the GPU memory or the disk limit: SIGKILL now, as the process runner does."""
         try:
             self._api.kill(self._id)
         except docker_errors.DockerException:
@@ -115,7 +131,7 @@ class DockerPhase(RunningPhase):
     # followers (threads)
 
     def _follow_log(self) -> None:
-        copy_log(self._api, self._id, self._spec.log_path, stdout=not self._spec.interactive)
+        copy_log(self._api, self._id, self._log, stdout=not self._spec.interactive)
 
     def _read_stdout(self) -> None:
         assert self._sock is not None
@@ -129,13 +145,18 @@ class DockerPhase(RunningPhase):
             state = {"ExitCode": None, "OOMKilled": False}
         if self._gpu is not None:
             self._gpu.stop()
-        self._exit = exit_info(
+        if self._disk is not None:
+            self._disk.stop()
+        exit = exit_info(
             state,
             self._resources.peak_memory(),
             self._spec.limits.memory_bytes,
             self._stopped_by_harness,
             gpu_memory_exceeded=self._gpu is not None and self._gpu.crossed,
             peak_gpu_memory=None if self._gpu is None else self._gpu.peak_memory_bytes,
+        )
+        self._exit = dataclasses.replace(
+            exit, disk_limit_exceeded=self._disk is not None and self._disk.crossed
         )
         self._exited.set()
 
@@ -157,6 +178,8 @@ class DockerPhase(RunningPhase):
         if line is None:
             self._lines.put(None)
             raise EOFError("the phase closed its stdout")
+        if isinstance(line, LineTooLong):
+            raise line
         return line
 
     def close_stdin(self) -> None:
@@ -189,8 +212,11 @@ class DockerPhase(RunningPhase):
         for thread in self._threads:
             thread.join(timeout=5)
         self._remove()
+        self._log.close()
+        hand_over(list(self._writable), os.getuid(), os.getgid())
+        self._writable = ()  # handed back once; the harness may delete them afterwards
         assert self._exit is not None
-        return self._exit
+        return dataclasses.replace(self._exit, log_cut=self._log.cut)
 
     def _remove(self) -> None:
         if self._sock is not None:
@@ -225,3 +251,16 @@ def exit_info(
         gpu_memory_exceeded=gpu_memory_exceeded and not oom,
         peak_gpu_memory_bytes=peak_gpu_memory,
     )
+
+
+def hand_over(folders: list[Path], uid: int, gid: int) -> None:
+    """Give the phase's user its writable folders (as root only; otherwise they are its own)."""
+    if os.getuid() != 0:
+        return
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            for path in [root] + [os.path.join(root, name) for name in dirs + files]:
+                try:
+                    os.chown(path, uid, gid, follow_symlinks=False)
+                except FileNotFoundError:
+                    continue

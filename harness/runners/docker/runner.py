@@ -1,7 +1,14 @@
 """The docker runner itself: what the engine enforces, and one container per phase.
 
 Here a PhaseSpec becomes a container: the mounts at their own paths, the limits
-as host config, the harness's uid:gid, and the labels that find it again.
+as host config, an unprivileged user, and the labels that find it again.
+
+Hardening (docs/runners.md, "Threat model: docker runner"): every capability
+dropped, no new privileges, a read-only root filesystem with a size-limited
+tmpfs at /tmp, the engine's socket never mounted, a private IPC namespace,
+the engine's own log copy bounded. A harness running as root runs the phase
+as nobody (65534:65534): it gets the writable folders for the phase (chown)
+and the harness's user takes them back when the phase ends.
 """
 
 from __future__ import annotations
@@ -28,8 +35,9 @@ from harness.runners.docker.cleanup import remove_container, track
 from harness.runners.docker.engine import connect
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S
 from harness.runners.docker.images import check_image, image_for, submission_image
-from harness.runners.docker.phase import DockerPhase
+from harness.runners.docker.phase import DockerPhase, hand_over
 from harness.runners.gpu import gpu_available, gpu_usage
+from harness.runners.output import LOG_LIMIT_BYTES
 from harness.runners.process.monitor import GpuReader
 from harness.settings.table import SETTINGS
 
@@ -37,6 +45,25 @@ LABEL = "onlinesim"
 # Unbuffered UTF-8 output, as the process runner gives, so logs arrive as they are written.
 CONTAINER_ENV = {"PYTHONUNBUFFERED": "1", "PYTHONIOENCODING": "utf-8", "LANG": "C.UTF-8"}
 ONE_GPU = [DeviceRequest(count=1, capabilities=[["gpu"]])]  # what the contest gave a phase
+NOBODY = 65534  # nobody:nogroup in Debian-based images: a user that owns nothing
+ENGINE_SOCKETS = (Path("/var/run/docker.sock"), Path("/run/docker.sock"))
+TMP_BYTES_WITHOUT_DISK_LIMIT = 1 << 30
+ENGINE_LOG = {"type": "json-file", "config": {"max-size": str(LOG_LIMIT_BYTES), "max-file": "1"}}
+
+
+def phase_user() -> tuple[int, int]:
+    """The uid and gid the container runs as: the harness's own, nobody when that is root."""
+    if os.getuid() == 0:
+        return NOBODY, NOBODY
+    return os.getuid(), os.getgid()
+
+
+def refuse_engine_socket(mounts: list[Mount]) -> None:
+    """No mount may show the engine's socket: a phase that reaches it owns the host."""
+    for mount in mounts:
+        for engine_socket in ENGINE_SOCKETS:
+            if mount.path == engine_socket or mount.path in engine_socket.parents:
+                raise ValueError(f"the mount {mount.path} would show the engine's socket")
 
 
 def _covered(path: Path, mounts: list[Mount]) -> bool:
@@ -154,11 +181,25 @@ class DockerRunner(Runner):
         api = self.client.api
         limits = spec.limits
         gpu = self.gpu_granted(limits)
+        mounts = container_mounts(spec)
+        refuse_engine_socket(mounts)
+        writable = [m.path for m in mounts if m.writable]
+        for folder in writable:
+            folder.mkdir(parents=True, exist_ok=True)
+        uid, gid = phase_user()
+        hand_over(writable, uid, gid)
+        tmp_bytes = limits.disk_bytes or TMP_BYTES_WITHOUT_DISK_LIMIT
         host_config = api.create_host_config(
             mounts=[
                 DockerMount(str(m.path), str(m.path), type="bind", read_only=not m.writable)
-                for m in container_mounts(spec)
+                for m in mounts
             ],
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            read_only=True,
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={tmp_bytes}"},
+            ipc_mode="private",
+            log_config=ENGINE_LOG,
             network_mode="bridge" if limits.network else "none",
             mem_limit=limits.memory_bytes,
             memswap_limit=limits.memory_bytes,
@@ -172,7 +213,7 @@ class DockerRunner(Runner):
             command=list(spec.command),
             working_dir=str(spec.workdir),
             environment={**CONTAINER_ENV, **spec.env},
-            user=f"{os.getuid()}:{os.getgid()}",
+            user=f"{uid}:{gid}",
             labels={LABEL: "1", f"{LABEL}.phase": spec.phase},
             host_config=host_config,
             stdin_open=spec.interactive,
@@ -189,6 +230,7 @@ class DockerRunner(Runner):
                 on_sample,
                 gpu_reader=self.gpu_reader if gpu else None,
                 gpu_interval_s=self.gpu_interval_s,
+                writable=tuple(writable),
             )
         except docker_errors.APIError as error:
             # A missing program or work dir fails at start; as OSError it reads

@@ -2,7 +2,10 @@
 
 In predict stdout is the answer channel, read from the attach socket, whose
 frames (no tty) carry an 8-byte header saying which stream and how long,
-taken apart by the Docker SDK's own frame reader; the log then takes only stderr.
+taken apart by the Docker SDK's own frame reader (which yields a frame in the
+pieces the socket gives); the log then takes only stderr. Both are read in
+bounded memory (harness.runners.output): the log stops at its size limit, a
+line at the protocol's length limit.
 """
 
 from __future__ import annotations
@@ -10,35 +13,40 @@ from __future__ import annotations
 import queue
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 from docker import APIClient
 from docker import errors as docker_errors
 from docker.utils.socket import STDOUT, frames_iter
 
+from harness.runners.output import CappedLog, LineSplitter, LineTooLong
 
-def copy_log(api: APIClient, container_id: str, log_path: Path, *, stdout: bool) -> None:
-    """Copy the container's output to the log file as it comes, flushed per chunk."""
+
+def copy_log(api: APIClient, container_id: str, log: CappedLog, *, stdout: bool) -> None:
+    """Copy the container's output to the log as it comes, until it ends or the log is cut.
+
+    Past the cut the copy stops following: the engine keeps its own copy
+    bounded (the runner's log options), and the harness spends nothing on a flood.
+    """
     stream = api.logs(container_id, stdout=stdout, stderr=True, stream=True, follow=True)
-    with open(log_path, "ab") as log:
-        try:
-            for chunk in stream:
-                log.write(chunk)
-                log.flush()
-        except docker_errors.DockerException:
-            pass
+    try:
+        for chunk in stream:
+            log.write(chunk)
+            if log.cut:
+                break
+    except docker_errors.DockerException:
+        pass
+    finally:
+        stream.close()
 
 
-def read_stdout_lines(sock: socket.socket, lines: queue.Queue[str | None]) -> None:
+def read_stdout_lines(sock: socket.socket, lines: queue.Queue[str | LineTooLong | None]) -> None:
     """Put the attach stream's stdout lines on `lines`, then None when it ends."""
-    buffer = b""
+    splitter = LineSplitter()
     for payload in _stdout_frames(sock):
-        buffer += payload
-        *complete, buffer = buffer.split(b"\n")
-        for line in complete:
-            lines.put(line.decode("utf-8", errors="replace"))
-    if buffer:
-        lines.put(buffer.decode("utf-8", errors="replace"))
+        for item in splitter.feed(payload):
+            lines.put(item)
+    for item in splitter.finish():
+        lines.put(item)
     lines.put(None)
 
 

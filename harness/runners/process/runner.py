@@ -37,6 +37,7 @@ from harness.runners.base import (
     SampleCallback,
 )
 from harness.runners.gpu import gpu_available
+from harness.runners.output import CappedLog, LineSplitter, LineTooLong
 from harness.runners.process import sandbox
 from harness.runners.process.monitor import GPU_MEMORY, TreeMonitor
 
@@ -50,6 +51,7 @@ PASSED_THROUGH = (
     "NVIDIA_VISIBLE_DEVICES",
 )
 _EOF = object()
+LINES_QUEUED = 1024  # stdout lines read ahead; a flood then waits on the program's side
 
 
 def phase_environment(spec: PhaseSpec) -> dict[str, str]:
@@ -91,9 +93,8 @@ class ProcessPhase(RunningPhase):
         sample_interval_s: float,
         on_sample: SampleCallback | None,
     ) -> None:
-        spec.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._log: IO[bytes] = open(spec.log_path, "ab", buffering=0)
-        self._lines: queue.Queue = queue.Queue()
+        self._log = CappedLog(spec.log_path)
+        self._lines: queue.Queue = queue.Queue(LINES_QUEUED)
         self._eof = False
         self._killed_for_memory = False
         self._stopped = False
@@ -104,10 +105,15 @@ class ProcessPhase(RunningPhase):
             cwd=spec.workdir,
             env=phase_environment(spec),
             stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
-            stdout=subprocess.PIPE if spec.interactive else self._log,
-            stderr=self._log,
+            stdout=subprocess.PIPE,
+            # one pipe for both outside predict, so the log keeps the program's own order
+            stderr=subprocess.PIPE if spec.interactive else subprocess.STDOUT,
             start_new_session=True,
         )
+        assert self._process.stdout is not None
+        self._copiers = []
+        if self._process.stderr is not None:
+            self._copiers.append(self._follow(self._copy_to_log, self._process.stderr))
         self.pid = self._process.pid
         self._monitor = TreeMonitor(
             self.pid,
@@ -117,13 +123,28 @@ class ProcessPhase(RunningPhase):
             on_sample=on_sample,
             on_limit=self._kill_for_memory,
         ).start()
-        if spec.interactive:
-            threading.Thread(target=self._read_stdout, name="onlinesim-stdout", daemon=True).start()
+        reader = self._read_stdout if spec.interactive else self._copy_to_log
+        self._copiers.append(self._follow(reader, self._process.stdout))
 
-    def _read_stdout(self) -> None:
-        assert self._process.stdout is not None
-        for raw in self._process.stdout:
-            self._lines.put(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+    @staticmethod
+    def _follow(target, stream: IO[bytes]) -> threading.Thread:
+        thread = threading.Thread(target=target, args=(stream,), name="onlinesim-out", daemon=True)
+        thread.start()
+        return thread
+
+    def _copy_to_log(self, stream: IO[bytes]) -> None:
+        """Into the capped log; past the cap the pipe is still drained, so the program goes on."""
+        while chunk := os.read(stream.fileno(), 1 << 16):
+            self._log.write(chunk)
+
+    def _read_stdout(self, stream: IO[bytes]) -> None:
+        """Protocol lines in bounded memory (an over-long line becomes one LineTooLong)."""
+        splitter = LineSplitter()
+        while chunk := os.read(stream.fileno(), 1 << 16):
+            for item in splitter.feed(chunk):
+                self._lines.put(item)
+        for item in splitter.finish():
+            self._lines.put(item)
         self._lines.put(_EOF)
 
     def send_line(self, line: str) -> None:
@@ -137,16 +158,24 @@ class ProcessPhase(RunningPhase):
             raise BrokenPipeError(str(error)) from error
 
     def read_line(self, timeout_s: float) -> str | None:
-        if self._eof:
-            raise EOFError("the phase closed its stdout")
-        try:
-            item = self._lines.get(timeout=max(0.0, timeout_s))
-        except queue.Empty:
-            return None
-        if item is _EOF:
+        started = time.monotonic()
+        if not self._eof:
+            try:
+                item = self._lines.get(timeout=max(0.0, timeout_s))
+            except queue.Empty:
+                return None
+            if isinstance(item, LineTooLong):
+                raise item
+            if item is not _EOF:
+                return item
             self._eof = True
-            raise EOFError("the phase closed its stdout")
-        return item
+        # A closed stdout is silence until the program ends, as a container shows it.
+        remaining = max(0.0, timeout_s - (time.monotonic() - started))
+        try:
+            self._process.wait(timeout=remaining)
+        except subprocess.TimeoutExpired:
+            return None
+        raise EOFError("the phase closed its stdout")
 
     def close_stdin(self) -> None:
         if self._process.stdin is not None:
@@ -206,6 +235,8 @@ class ProcessPhase(RunningPhase):
             self._monitor.stop()
             self._wait_gone(1.0)
             self.close_stdin()
+            for copier in self._copiers:
+                copier.join(timeout=5)
             self._log.close()
             peak = self._monitor.peak_memory_bytes or None
             self._exit = ExitInfo(
@@ -216,6 +247,7 @@ class ProcessPhase(RunningPhase):
                 peak_memory_bytes=peak,
                 gpu_memory_exceeded=self._monitor.crossed == GPU_MEMORY,
                 peak_gpu_memory_bytes=self._monitor.peak_gpu_memory_bytes,
+                log_cut=self._log.cut,
             )
             return self._exit
 

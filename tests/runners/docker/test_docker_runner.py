@@ -16,6 +16,7 @@ from harness.phases import run_train
 from harness.phases.outcome import Status
 from harness.runners.base import Limits
 from harness.runners.docker import LABEL, DockerRunner, docker_available
+from harness.runners.docker.runner import phase_user
 
 pytestmark = pytest.mark.docker
 
@@ -56,7 +57,12 @@ def test_engine_enforces_the_limits(run_folder, docker_runner, engine):
         assert host["Memory"] == host["MemorySwap"] == 300 * 2**20
         assert host["PidsLimit"] == 64
         assert host["ShmSize"] == 32 * 2**20
-        assert container.attrs["Config"]["User"] == f"{os.getuid()}:{os.getgid()}"
+        uid, gid = phase_user()
+        assert container.attrs["Config"]["User"] == f"{uid}:{gid}" and uid != 0
+        assert host["CapDrop"] == ["ALL"]
+        assert host["SecurityOpt"] == ["no-new-privileges"]
+        assert host["ReadonlyRootfs"] is True
+        assert not any("docker.sock" in m["Source"] for m in container.attrs["Mounts"])
         mounts = {m["Destination"]: m["RW"] for m in container.attrs["Mounts"]}
         assert mounts[str(run_folder.train_dir)] is False
         assert mounts[str(run_folder.model_dir)] is True
