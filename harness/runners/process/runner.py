@@ -39,7 +39,7 @@ from harness.runners.base import (
     SampleCallback,
 )
 from harness.runners.gpu import gpu_available
-from harness.runners.process import sandbox
+from harness.runners.process import pids_cgroup, sandbox
 from harness.runners.process.monitor import GPU_MEMORY, TreeMonitor
 from harness.runners.process.shared_memory import unmapped_shared_bytes
 
@@ -62,7 +62,8 @@ SANDBOXED = (
     "(size-limited tmpfs, counted as memory); GPU devices only when granted",
     "network: cut (own network namespace, loopback only) unless the profile allows it",
     "processes: own PID namespace (nothing the phase starts outlives it, nor the harness); "
-    "their number limited (RLIMIT_NPROC in the user namespace)",
+    "their number limited (a pids cgroup where one can be made, as root; else "
+    "RLIMIT_NPROC, which the kernel does not check for root's processes)",
 )
 UNSANDBOXED = (
     "privileges: NOT dropped (bubblewrap missing or not working here: apt-get install "
@@ -134,6 +135,7 @@ class ProcessPhase(RunningPhase):
         self._exit: ExitInfo | None = None
         self._lock = threading.Lock()
         self._sandboxed = sandboxed
+        self.cgroup: Path | None = None  # the pids cgroup the phase runs in, removed at the end
         self._process = subprocess.Popen(
             argv,
             cwd=spec.workdir,
@@ -251,6 +253,8 @@ class ProcessPhase(RunningPhase):
             self._wait_gone(1.0)
             self.close_stdin()
             self._log.close()
+            if self.cgroup is not None:
+                pids_cgroup.remove(self.cgroup)
             peak = self._monitor.peak_memory_bytes or None
             exit_code, signum = exit_of(code, self._sandboxed)
             self._exit = ExitInfo(
@@ -314,8 +318,10 @@ class ProcessRunner(Runner):
                 mount.path.mkdir(parents=True, exist_ok=True)  # or the sandbox could not show it
         sandboxed = self._support().available
         argv = list(spec.command)
+        group = None
         if sandboxed:
             limits = spec.limits
+            group = pids_cgroup.create(limits.pids) if limits.pids is not None else None
             argv = sandbox.bwrap_argv(
                 argv,
                 phase_places(spec),
@@ -326,4 +332,8 @@ class ProcessRunner(Runner):
                 tmpfs_bytes=limits.shm_bytes or limits.memory_bytes,
                 processes=limits.pids,
             )
-        return ProcessPhase(spec, argv, self.sample_interval_s, on_sample, sandboxed)
+            if group is not None:
+                argv = pids_cgroup.joined(group, argv)
+        phase = ProcessPhase(spec, argv, self.sample_interval_s, on_sample, sandboxed)
+        phase.cgroup = group
+        return phase
