@@ -13,6 +13,7 @@ from phase_support import CLASSES
 from harness.phases import run_predict, run_train
 from harness.phases.outcome import Status
 from harness.runners.base import Limits
+from harness.runners.process.runner import ProcessRunner
 
 
 def _trained(run_folder, runner, toy: str) -> None:
@@ -159,10 +160,13 @@ def test_answer_key_stays_out_of_reach(run_folder, runner):
     assert run_folder.accuracy(answers) <= 1 / 3
 
 
-def test_answer_key_toy_would_use_a_key_it_could_read(run_folder, runner):
-    """The control for the test above: the hunt works, so finding nothing means something."""
+def test_answer_key_toy_would_use_a_key_it_could_read(run_folder):
+    """The control for the test above: the hunt works, so finding nothing means something.
+
+    Without isolation: the sandbox's allow-list hides the key whatever `hidden` says.
+    """
     _earlier_run_key(run_folder)
-    outcome, answers = _hunt(run_folder, runner, hidden=())
+    outcome, answers = _hunt(run_folder, ProcessRunner(isolate=False), hidden=())
     # The whole log, not its tail: other runs' CSVs elsewhere on the machine may follow.
     log = (run_folder.root / "logs" / "predict.log").read_text(encoding="utf-8")
     assert f"found 9 labels in {run_folder.root.parent / 'r0' / 'answer_key.csv'}" in log

@@ -111,7 +111,8 @@ class TreeMonitor:
     When the tree's memory crosses `memory_limit_bytes`, or its GPU memory
     `gpu_memory_limit_bytes`, `on_limit` is called once (the runner kills the
     group there), `crossed` says which, and sampling ends. `gpu_reader` is
-    where GPU readings come from (NVML through harness.runners.gpu by default).
+    where GPU readings come from (NVML through harness.runners.gpu by default);
+    `extra_memory` adds what the tree holds outside its pages (shared memory).
     """
 
     def __init__(
@@ -125,6 +126,7 @@ class TreeMonitor:
         exact_every_s: float = 1.0,
         gpu_memory_limit_bytes: int | None = None,
         gpu_reader: GpuReader | None = gpu_usage,
+        extra_memory: Callable[[list[psutil.Process]], int] | None = None,
     ) -> None:
         self.interval_s = interval_s
         self.rescan_every = rescan_every
@@ -147,6 +149,7 @@ class TreeMonitor:
         self._shared: dict[int, int] = {}
         self._next_exact = 0.0
         self._read_gpu = DroppedOnFailure(gpu_reader)
+        self._extra_memory = extra_memory
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="onlinesim-monitor", daemon=True)
 
@@ -235,6 +238,8 @@ class TreeMonitor:
                 if proportional is not None:
                     self._shared[process.pid] = max(0, resident - proportional)
             total += max(0, resident - self._shared.get(process.pid, 0))
+        if self._extra_memory is not None:
+            total += self._extra_memory(processes)
         if exact:
             cost = time.perf_counter() - started
             self._next_exact = time.monotonic() + max(self.exact_every_s, cost / EXACT_COST_SHARE)

@@ -1,16 +1,18 @@
 """The embedded runner: a phase is a child process group on this machine.
 
 - time: the phase protocols own the deadline; `stop` sends SIGTERM to the
-  whole group, waits the grace period, then SIGKILLs the group and every
-  process ever seen in the tree (also those that left the group).
-- memory: a monitor thread sums PSS over the process tree every
-  `sample_interval_s` and kills the group as soon as the limit is crossed.
-- network, files, processes: `harness.runners.process.sandbox` namespaces, where the OS
-  allows them; in a PID namespace nothing the phase started outlives it.
-- GPU: hidden with CUDA_VISIBLE_DEVICES="" when not granted, which a
-  program could undo; nothing stronger exists without containers. GPU
-  memory (NVML, by the tree's pids) is sampled, and an optional limit is
-  enforced like the host memory limit; without a GPU it cannot be.
+  phase's processes, waits the grace period, then SIGKILLs the group and
+  every process ever seen in the tree (also those that left the group).
+- memory: a monitor thread sums PSS over the process tree, plus the shared
+  memory it holds outside its pages (harness.runners.process.shared_memory),
+  every `sample_interval_s` and kills the group as soon as the limit is crossed.
+- privileges, files, network, processes: bubblewrap
+  (harness.runners.process.sandbox) where it is installed and works; where
+  not, the phase runs as a plain child and the report says what is missing.
+- GPU: hidden with CUDA_VISIBLE_DEVICES="" when not granted, and its devices
+  are absent from the sandbox's /dev. GPU memory (NVML, by the tree's pids)
+  is sampled, and an optional limit is enforced like the host memory limit;
+  without a GPU it cannot be.
 """
 
 from __future__ import annotations
@@ -38,8 +40,9 @@ from harness.runners.base import (
 )
 from harness.runners.gpu import gpu_available
 from harness.runners.output import CappedLog, LineSplitter, LineTooLong
-from harness.runners.process import sandbox
+from harness.runners.process import pids_cgroup, sandbox
 from harness.runners.process.monitor import GPU_MEMORY, TreeMonitor
+from harness.runners.process.shared_memory import unmapped_shared_bytes
 
 PASSED_THROUGH = (
     "LANG",
@@ -52,6 +55,27 @@ PASSED_THROUGH = (
 )
 _EOF = object()
 LINES_QUEUED = 1024  # stdout lines read ahead; a flood then waits on the program's side
+SANDBOXED = (
+    "privileges: none (bubblewrap: own user namespace, no capabilities, no-new-privileges, "
+    "new session), also when the harness runs as root",
+    "files: an allow-list (system program folders and the harness's Python read-only, the "
+    "phase's own folders); the rest of the disk, the data set and host sockets are absent",
+    "devices: null, zero, full, random, urandom, tty; a private /dev/shm and /tmp "
+    "(size-limited tmpfs, counted as memory); GPU devices only when granted",
+    "network: cut (own network namespace, loopback only) unless the profile allows it",
+    "processes: own PID namespace (nothing the phase starts outlives it, nor the harness); "
+    "their number limited (a pids cgroup where one can be made, as root; else "
+    "RLIMIT_NPROC, which the kernel does not check for root's processes)",
+)
+UNSANDBOXED = (
+    "privileges: NOT dropped (bubblewrap missing or not working here: apt-get install "
+    "bubblewrap): the phase runs as the harness's user and could signal or inspect it",
+    "files: NOT protected: the phase can read the whole disk (the data set, the answer key), "
+    "write the user's files and reach host sockets such as Docker's",
+    "network: NOT cut: the phase can reach it",
+    "processes: NOT bounded: a process the phase starts can outlive it",
+    "memory: shared memory (/dev/shm, memfd) NOT counted",
+)
 
 
 def phase_environment(spec: PhaseSpec) -> dict[str, str]:
@@ -71,16 +95,26 @@ def phase_environment(spec: PhaseSpec) -> dict[str, str]:
     return env
 
 
-def writable_paths(spec: PhaseSpec) -> list[Path]:
-    """What the phase may write: writable mounts, its work dir, scratch, /dev/shm."""
-    candidates = [m.path for m in spec.mounts if m.writable] + [spec.workdir]
-    candidates += [Path(spec.env[name]) for name in ("TMPDIR", "HOME") if name in spec.env]
-    candidates.append(Path("/dev/shm"))
-    unique: list[Path] = []
-    for path in candidates:
-        if path.is_dir() and path not in unique:
-            unique.append(path)
-    return unique
+def phase_places(spec: PhaseSpec) -> sandbox.Places:
+    """What the phase sees: its read-only mounts and the harness's Python; writes its own places."""
+    writable = [m.path for m in spec.mounts if m.writable] + [spec.workdir]
+    writable += [Path(spec.env[name]) for name in ("TMPDIR", "HOME") if name in spec.env]
+    read_only = [m.path for m in spec.mounts if not m.writable and m.path.exists()]
+    read_only += sandbox.python_folders()
+    return sandbox.Places(
+        read_only=tuple(dict.fromkeys(p.resolve() for p in read_only)),
+        writable=tuple(dict.fromkeys(p.resolve() for p in writable if p.is_dir())),
+        hidden=tuple(p.resolve() for p in spec.hidden if p.is_dir()),
+    )
+
+
+def exit_of(returncode: int, sandboxed: bool) -> tuple[int | None, int | None]:
+    """(exit code, signal) of the command; bwrap reports a signal as 128 + its number."""
+    if returncode < 0:
+        return None, -returncode
+    if sandboxed and 128 < returncode <= 128 + signal.NSIG:
+        return None, returncode - 128
+    return returncode, None
 
 
 class ProcessPhase(RunningPhase):
@@ -92,6 +126,7 @@ class ProcessPhase(RunningPhase):
         argv: list[str],
         sample_interval_s: float,
         on_sample: SampleCallback | None,
+        sandboxed: bool,
     ) -> None:
         self._log = CappedLog(spec.log_path)
         self._lines: queue.Queue = queue.Queue(LINES_QUEUED)
@@ -100,10 +135,12 @@ class ProcessPhase(RunningPhase):
         self._stopped = False
         self._exit: ExitInfo | None = None
         self._lock = threading.Lock()
+        self._sandboxed = sandboxed
+        self.cgroup: Path | None = None  # the pids cgroup the phase runs in, removed at the end
         self._process = subprocess.Popen(
             argv,
             cwd=spec.workdir,
-            env=phase_environment(spec),
+            env={"PATH": os.defpath} if sandboxed else phase_environment(spec),
             stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             # one pipe for both outside predict, so the log keeps the program's own order
@@ -122,6 +159,7 @@ class ProcessPhase(RunningPhase):
             gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,
             on_sample=on_sample,
             on_limit=self._kill_for_memory,
+            extra_memory=self._shared_memory if sandboxed else None,
         ).start()
         reader = self._read_stdout if spec.interactive else self._copy_to_log
         self._copiers.append(self._follow(reader, self._process.stdout))
@@ -204,6 +242,9 @@ class ProcessPhase(RunningPhase):
         while time.monotonic() < deadline and self._monitor.seen_alive():
             time.sleep(0.01)
 
+    def _shared_memory(self, processes: list[psutil.Process]) -> int:
+        return unmapped_shared_bytes(processes, sandbox_root=self.pid)
+
     def _kill_for_memory(self) -> None:
         self._killed_for_memory = True
         self._signal_all(signal.SIGKILL)
@@ -215,13 +256,18 @@ class ProcessPhase(RunningPhase):
         group is re-parented away once its parent dies, and a later scan misses it.
         """
         self._monitor.tree()
-        try:
-            os.killpg(self.pid, signum)
-        except ProcessLookupError:
-            pass
+        # bwrap's own processes die at once on SIGTERM and take the command with
+        # them (no grace): they only get the final SIGKILL.
+        gentle = self._sandboxed and signum != signal.SIGKILL
+        if not gentle:
+            try:
+                os.killpg(self.pid, signum)
+            except ProcessLookupError:
+                pass
         for process in self._monitor.seen_alive():
             try:
-                process.send_signal(signum)
+                if not (gentle and process.name() == "bwrap"):
+                    process.send_signal(signum)
             except psutil.Error:
                 continue
 
@@ -238,10 +284,13 @@ class ProcessPhase(RunningPhase):
             for copier in self._copiers:
                 copier.join(timeout=5)
             self._log.close()
+            if self.cgroup is not None:
+                pids_cgroup.remove(self.cgroup)
             peak = self._monitor.peak_memory_bytes or None
+            exit_code, signum = exit_of(code, self._sandboxed)
             self._exit = ExitInfo(
-                exit_code=code if code >= 0 else None,
-                signal=-code if code < 0 else None,
+                exit_code=exit_code,
+                signal=signum,
                 killed_for_memory=self._killed_for_memory,
                 stopped_by_harness=self._stopped,
                 peak_memory_bytes=peak,
@@ -263,14 +312,7 @@ class ProcessRunner(Runner):
 
     def _support(self) -> sandbox.Support:
         if not self.isolate:
-            return sandbox.Support(
-                network=False,
-                read_only_data=False,
-                read_only_everything=False,
-                hide=False,
-                pid=False,
-                notes=("isolation switched off",),
-            )
+            return sandbox.Support(False, ("isolation switched off",))
         return sandbox.support()
 
     def enforcement(self, limits: Limits) -> Enforcement:
@@ -281,30 +323,8 @@ class ProcessRunner(Runner):
                 f"memory: the whole process tree (PSS) checked every {self.sample_interval_s:g} s "
                 "and killed at the limit; a faster allocation can overshoot by one interval"
             )
-        if not limits.network and support.network:
-            notes.append("network: cut (own network namespace, loopback only)")
-        elif not limits.network:
-            notes.append("network: NOT cut (no network namespace here); the phase can reach it")
-        if support.hide:
-            notes.append(
-                "files: hidden folders are covered (the data set, other runs): out of sight "
-                "except the phase's own folders"
-            )
-        else:
-            notes.append(
-                "files: hidden folders stay visible (no mount namespace here): the phase can "
-                "read the data set and other runs"
-            )
-        if support.read_only_everything:
-            notes.append("files: all read-only except the model, scratch and work folders")
-        elif support.read_only_data:
-            notes.append("files: data mounts read-only; the rest of the disk is writable")
-        else:
-            notes.append(
-                "files: NOT protected (no mount namespace here): copy the data instead of "
-                "hard-linking, or a submission can modify the user's own images"
-            )
-        if not limits.gpu:
+        notes += SANDBOXED if support.available else UNSANDBOXED
+        if not limits.gpu and not support.available:
             notes.append("gpu: hidden by CUDA_VISIBLE_DEVICES only, which a program can undo")
         gpu_memory = limits.gpu_memory_bytes is not None and gpu_available()
         if gpu_memory:
@@ -315,20 +335,10 @@ class ProcessRunner(Runner):
             )
         elif limits.gpu_memory_bytes is not None:
             notes.append("gpu memory limit: not enforced: no GPU (NVML sees no device here)")
-        if support.pid:
-            notes.append(
-                "processes: own PID namespace; the phase cannot see or signal the harness, "
-                "and nothing it starts outlives it"
-            )
-        else:
-            notes.append(
-                "processes: NOT isolated (no PID namespace here); the phase runs as the "
-                "harness's user and could signal or inspect the harness"
-            )
         return Enforcement(
             memory=True,
-            network=limits.network or support.network,
-            read_only_data=support.read_only_data or support.read_only_everything,
+            network=limits.network or support.available,
+            read_only_data=support.available,
             gpu=limits.gpu,
             notes=tuple(notes),
             gpu_memory=gpu_memory,
@@ -338,19 +348,24 @@ class ProcessRunner(Runner):
         for mount in spec.mounts:
             if mount.writable:
                 mount.path.mkdir(parents=True, exist_ok=True)  # or the sandbox could not show it
-        support = self._support()
-        read_only = [m.path for m in spec.mounts if not m.writable and m.path.exists()]
+        sandboxed = self._support().available
         argv = list(spec.command)
-        if support.network or support.read_only_data or support.pid:
-            argv = sandbox.wrap(
+        group = None
+        if sandboxed:
+            limits = spec.limits
+            group = pids_cgroup.create(limits.pids) if limits.pids is not None else None
+            argv = sandbox.bwrap_argv(
                 argv,
-                network=spec.limits.network or not support.network,
-                read_only=read_only if support.read_only_data else [],
-                writable=writable_paths(spec)
-                if support.read_only_everything or support.hide
-                else [],
-                hidden=[p for p in spec.hidden if p.is_dir()] if support.hide else [],
-                everything=support.read_only_everything,
-                pid=support.pid,
+                phase_places(spec),
+                phase_environment(spec),
+                spec.workdir.resolve(),
+                network=limits.network,
+                gpu=limits.gpu,
+                tmpfs_bytes=limits.shm_bytes or limits.memory_bytes,
+                processes=limits.pids,
             )
-        return ProcessPhase(spec, argv, self.sample_interval_s, on_sample)
+            if group is not None:
+                argv = pids_cgroup.joined(group, argv)
+        phase = ProcessPhase(spec, argv, self.sample_interval_s, on_sample, sandboxed)
+        phase.cgroup = group
+        return phase

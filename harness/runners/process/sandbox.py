@@ -1,395 +1,183 @@
-"""Isolation for the process runner: Linux namespaces entered just before exec.
+"""Isolation for the process runner: the phase's command runs under bubblewrap.
 
-The runner starts `python -I sandbox.py [options] -- command...`; this module
-then leaves the host's network and mount namespaces and execs the phase's
-command in place, so the phase keeps the wrapper's pid and process group.
+bubblewrap (`bwrap`, Debian's `bubblewrap`, Flatpak's sandbox) builds the
+phase's world from an allow-list and execs the command in it; this module only
+turns a PhaseSpec into bwrap's argv (docs/runners.md says why bwrap rather
+than our own namespace code):
 
-- network: a new network namespace holds only a loopback device (brought
-  up), so the submission can talk to itself but reaches no host address,
-  including the host's 127.0.0.1.
-- hidden paths (the user's data set, other runs): covered by an empty tmpfs,
-  with the phase's own mounts inside them put back, so a submission cannot
-  look labels up in the user's class folders or in an earlier run's key.
-- processes: a new PID namespace with its own /proc. The command runs as
-  pid 2 under a small init (pid 1, a fork of this wrapper) that reaps
-  orphans; the phase cannot see or signal the harness or read its memory,
-  and when it ends the kernel kills whatever it left behind. The wrapper
-  itself stays outside as the process the runner started, waits, and ends
-  the way the command ended (same exit code, or the same signal).
-- files: every mount is made read-only, then only the writable paths (the
-  model folder, scratch, work dir) are bound writable again. The staged
-  training images are hard links to the user's own files, so this is what
-  keeps a submission from changing them. Where recursive read-only is not
-  available (kernel < 5.12), only the read-only paths are bound read-only.
-
-As root this needs nothing else; as another user it tries a user namespace.
-The module runs as a script under `-I` and uses only the standard library,
-so it works whatever the phase's environment holds.
+- privileges: always a new user namespace, as root too, with the capability
+  bounding set emptied, no-new-privileges (bwrap always sets it), a new
+  session, and no further user namespaces. As root the phase runs as
+  `nobody` inside; its host uid stays root's, but without any capability in
+  the host's namespaces.
+- files: an empty root with only the system's program folders (/usr and its
+  /bin, /lib links), a few /etc files programs need, the harness's Python
+  (read-only), and the phase's own places from its mounts, work dir and
+  scratch; nothing else on disk exists for it (no copy of the data set, no
+  host unix socket: /run, /var/run and the host's /tmp are not there).
+  Hidden folders inside an allowed one are covered by an empty tmpfs.
+- /dev: bwrap's minimal one (null, zero, full, random, urandom, tty), a
+  private size-limited /dev/shm and /tmp, and the GPU devices when granted.
+- processes, network, IPC: new PID (bwrap is pid 1 and reaps; when the
+  command ends, everything it left behind is killed), network (loopback
+  only) and IPC namespaces; the phase dies with the harness (parent-death
+  signal), and `RLIMIT_NPROC` (counted inside the user namespace) bounds
+  its number of processes.
+- environment: bwrap itself starts with an empty environment; the phase's
+  variables are set with `--setenv` for the command only, so `LD_PRELOAD`
+  and the like from a manifest act inside the sandbox, never before it.
 """
 
 from __future__ import annotations
 
-import argparse
-import ctypes
-import errno
-import fcntl
-import json
 import os
-import resource
-import signal
-import socket
-import struct
+import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWUSER = 0x10000000
-CLONE_NEWPID = 0x20000000
-CLONE_NEWNET = 0x40000000
-MS_RDONLY = 0x1
-MS_NOSUID = 0x2
-MS_NODEV = 0x4
-MS_NOEXEC = 0x8
-MS_REMOUNT = 0x20
-MS_BIND = 0x1000
-MS_REC = 0x4000
-MS_PRIVATE = 0x40000
-AT_FDCWD = -100
-AT_RECURSIVE = 0x8000
-OPEN_TREE_CLONE = 0x1
-MOVE_MOUNT_F_EMPTY_PATH = 0x4
-MOUNT_ATTR_RDONLY = 0x1
-# The new mount API's numbers are the same on every architecture (unified table).
-SYS_OPEN_TREE = 428
-SYS_MOVE_MOUNT = 429
-SYS_MOUNT_SETATTR = 442
-SIOCGIFFLAGS = 0x8913
-SIOCSIFFLAGS = 0x8914
-IFF_UP = 0x1
-EXIT_SANDBOX_FAILED = 125
-
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
+# What programs read in /etc: the loader's cache, users, time zone, certificates, fonts.
+ETC_FILES = (
+    "alternatives",
+    "ca-certificates",
+    "fonts",
+    "group",
+    "host.conf",
+    "hosts",
+    "ld.so.cache",
+    "ld.so.conf",
+    "ld.so.conf.d",
+    "localtime",
+    "mime.types",
+    "nsswitch.conf",
+    "os-release",
+    "passwd",
+    "ssl",
+    "timezone",
+)
+GPU_DEVICES = ("nvidia0", "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools", "nvidia-modeset")
+PRIVATE_TMPFS = ("/dev/shm", "/tmp")
+NOBODY = 65534
+DEFAULT_TMPFS_BYTES = 2**30
 
 
-class SandboxError(OSError):
-    """A namespace or mount step failed; the phase must not run unprotected."""
+class SandboxMissing(RuntimeError):
+    """bwrap is not installed or cannot create namespaces here."""
 
 
 @dataclass(frozen=True)
 class Support:
-    """What this machine lets the sandbox do, found once by a probe process."""
+    """Whether bwrap works on this machine, found once by running it."""
 
-    network: bool
-    read_only_data: bool
-    read_only_everything: bool
-    hide: bool
-    pid: bool
+    available: bool
     notes: tuple[str, ...]
 
 
-def _check(result: int, what: str) -> int:
-    if result < 0:
-        code = ctypes.get_errno()
-        raise SandboxError(code, f"{what}: {os.strerror(code)}")
-    return result
+@dataclass(frozen=True)
+class Places:
+    """The host paths a phase sees: read-only, writable, and covered (hidden) ones."""
+
+    read_only: tuple[Path, ...]
+    writable: tuple[Path, ...]
+    hidden: tuple[Path, ...] = ()
 
 
-def _mount(
-    source: str | None, target: str, flags: int, fstype: str | None = None, data: str | None = None
-) -> None:
-    encoded = [s.encode() if s else None for s in (source, target, fstype, data)]
-    result = _libc.mount(encoded[0], encoded[1], encoded[2], ctypes.c_ulong(flags), encoded[3])
-    _check(result, f"mount {target}")
+def python_folders() -> tuple[Path, ...]:
+    """The harness's interpreter and its environment, which `python` in a phase is."""
+    folders = {Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable))}
+    return tuple(sorted(folders))
 
 
-def _unshare(flags: int) -> None:
-    """Enter new namespaces; as non-root, inside a user namespace mapping us to ourselves."""
-    if os.geteuid() == 0:
-        _check(_libc.unshare(flags), "unshare")
-        return
-    uid, gid = os.geteuid(), os.getegid()
-    _check(_libc.unshare(flags | CLONE_NEWUSER), "unshare (user namespace)")
-    Path("/proc/self/setgroups").write_text("deny")
-    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
-    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
-def _loopback_up() -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        request = struct.pack("16sH22x", b"lo", 0)
-        flags = struct.unpack("16sH22x", fcntl.ioctl(sock, SIOCGIFFLAGS, request))[1]
-        fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack("16sH22x", b"lo", flags | IFF_UP))
+def _system_view() -> list[str]:
+    """The program folders as the host has them: links stay links, folders are bound read-only."""
+    argv: list[str] = []
+    for folder in SYSTEM_FOLDERS:
+        if os.path.islink(folder):
+            argv += ["--symlink", os.readlink(folder), folder]
+        elif os.path.isdir(folder):
+            argv += ["--ro-bind", folder, folder]
+    for name in ETC_FILES:
+        argv += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
+    return argv
 
 
-class _MountAttr(ctypes.Structure):
-    _fields_ = [
-        ("attr_set", ctypes.c_uint64),
-        ("attr_clr", ctypes.c_uint64),
-        ("propagation", ctypes.c_uint64),
-        ("userns_fd", ctypes.c_uint64),
-    ]
+def _place_view(places: Places) -> list[str]:
+    """Bind each place at its own path, parents before children, hidden ones covered."""
+    steps = [(p, "--ro-bind") for p in places.read_only if not _covered(p)]
+    steps += [(p, "--bind") for p in places.writable]
+    covered = [h for h in places.hidden if any(_inside(h, p) for p, _ in steps if h != p)]
+    steps += [(h, "--tmpfs") for h in covered]
+    argv: list[str] = []
+    for path, option in sorted(steps, key=lambda step: len(step[0].parts)):
+        argv += [option, str(path)] if option == "--tmpfs" else [option, str(path), str(path)]
+    return argv
 
 
-def _everything_read_only() -> None:
-    attr = _MountAttr(MOUNT_ATTR_RDONLY, 0, 0, 0)
-    result = _libc.syscall(
-        SYS_MOUNT_SETATTR, AT_FDCWD, b"/", AT_RECURSIVE, ctypes.byref(attr), ctypes.sizeof(attr)
-    )
-    _check(result, "mount_setattr / read-only")
+def _covered(path: Path) -> bool:
+    """Already in the system view (a bind under /usr would only repeat it)."""
+    return any(_inside(path, Path(f)) for f in SYSTEM_FOLDERS if not os.path.islink(f))
 
 
-def _bind(path: str, read_only: bool) -> None:
-    _mount(path, path, MS_BIND | MS_REC)
-    _mount(None, path, MS_REMOUNT | MS_BIND | (MS_RDONLY if read_only else 0))
+def _devices(gpu: bool, tmpfs_bytes: int) -> list[str]:
+    argv = ["--dev", "/dev", "--proc", "/proc"]
+    for target in PRIVATE_TMPFS:
+        argv += ["--size", str(tmpfs_bytes), "--perms", "1777", "--tmpfs", target]
+    if gpu:
+        for name in GPU_DEVICES:
+            argv += ["--dev-bind-try", f"/dev/{name}", f"/dev/{name}"]
+    return argv
 
 
-def _inside(path: str, folder: str) -> bool:
-    return os.path.commonpath([path, folder]) == folder
-
-
-def _hide(hidden: Sequence[str], keep: Sequence[str]) -> None:
-    """Cover each hidden folder with an empty tmpfs, then put the kept paths inside back."""
-    kept = [p for p in keep if any(_inside(p, h) for h in hidden)]
-    clones = []
-    for path in kept:
-        flags = OPEN_TREE_CLONE | AT_RECURSIVE | os.O_CLOEXEC
-        tree = _libc.syscall(SYS_OPEN_TREE, AT_FDCWD, path.encode(), flags)
-        clones.append((path, os.path.isdir(path), _check(tree, f"open_tree {path}")))
-    for folder in sorted(hidden, key=len):
-        if os.path.isdir(folder):
-            _mount("tmpfs", folder, MS_NOSUID | MS_NODEV, "tmpfs", "mode=0755,size=1m")
-    for path, is_dir, descriptor in clones:
-        if is_dir:
-            os.makedirs(path, exist_ok=True)
-        else:
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            Path(path).touch()
-        result = _libc.syscall(
-            SYS_MOVE_MOUNT, descriptor, b"", AT_FDCWD, path.encode(), MOVE_MOUNT_F_EMPTY_PATH
-        )
-        _check(result, f"move_mount {path}")
-        os.close(descriptor)
-
-
-def enter(
-    network: bool,
-    read_only: Sequence[str],
-    writable: Sequence[str],
-    hidden: Sequence[str],
-    everything: bool,
-    pid: bool = False,
-) -> None:
-    """Move this process into the namespaces the options ask for (before exec or fork)."""
-    mounts = bool(read_only or writable or hidden or pid)
-    flags = (CLONE_NEWNET if not network else 0) | (CLONE_NEWNS if mounts else 0)
-    flags |= CLONE_NEWPID if pid else 0
-    if not flags:
-        return
-    _unshare(flags)
-    if not network:
-        _loopback_up()
-    if not mounts:
-        return
-    workdir = os.getcwd()
-    _mount(None, "/", MS_REC | MS_PRIVATE)
-    if hidden:
-        _hide(hidden, [*read_only, *writable])
-    if everything:
-        _everything_read_only()
-        for path in writable:
-            _bind(path, read_only=False)
-    else:
-        for path in read_only:
-            _bind(path, read_only=True)
-    os.chdir(workdir)  # the old cwd is the mount now covered; take the one on top
-
-
-def _exec(command: Sequence[str]) -> None:
-    try:
-        os.execvp(command[0], command)
-    except OSError as error:
-        print(f"onlinesim sandbox: cannot start {list(command)}: {error}", file=sys.stderr)
-    os._exit(EXIT_SANDBOX_FAILED)
-
-
-def _quiet_stdio() -> None:
-    """Let go of the protocol pipes, so the command alone holds them (EOF when it exits)."""
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    os.close(null)
-
-
-def _init(command: Sequence[str], report: int) -> None:
-    """Pid 1 of the new namespace: start the command, reap orphans, report its wait status."""
-    try:
-        _mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc")
-        worker = os.fork()
-    except OSError as error:
-        print(f"onlinesim sandbox: cannot start {list(command)}: {error}", file=sys.stderr)
-        os._exit(EXIT_SANDBOX_FAILED)
-    if worker == 0:
-        os.close(report)
-        _exec(command)
-    _quiet_stdio()
-    while True:
-        reaped, status = os.waitpid(-1, 0)
-        if reaped == worker:
-            os.write(report, str(status).encode())
-            os._exit(0)  # the kernel now kills whatever else the command left in the namespace
-
-
-def run_in_pid_namespace(command: Sequence[str]) -> int:
-    """In the host namespace: fork the namespace's init, wait, then end as the command ended."""
-    status_read, status_write = os.pipe()
-    init = os.fork()
-    if init == 0:
-        os.close(status_read)
-        _init(command, status_write)
-    os.close(status_write)
-    _quiet_stdio()
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, signal.SIG_IGN)  # the group's signals reach the command directly
-    os.waitpid(init, 0)
-    reported = os.read(status_read, 32)
-    if not reported:
-        return EXIT_SANDBOX_FAILED
-    status = int(reported)
-    if os.WIFSIGNALED(status):
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
-        os.kill(os.getpid(), os.WTERMSIG(status))
-    return os.waitstatus_to_exitcode(status)
-
-
-def wrap(
+def bwrap_argv(
     command: Sequence[str],
+    places: Places,
+    env: Mapping[str, str],
+    workdir: Path,
     network: bool,
-    read_only: Sequence[Path],
-    writable: Sequence[Path],
-    hidden: Sequence[Path],
-    everything: bool,
-    pid: bool = False,
+    gpu: bool,
+    tmpfs_bytes: int | None,
+    processes: int | None,
 ) -> list[str]:
-    """The argv that runs `command` inside the sandbox (the harness's own Python)."""
-    argv = [sys.executable, "-I", str(Path(__file__).resolve())]
+    """The argv that runs `command` in the sandbox (pure: the tests read it as it is)."""
+    argv = ["prlimit", f"--nproc={processes}", "--"] if processes is not None else []
+    argv += [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user"]
     if network:
-        argv.append("--network")
-    if pid:
-        argv.append("--pid-namespace")
-    if everything:
-        argv.append("--everything-read-only")
-    argv += [f"--read-only={p.resolve()}" for p in read_only]
-    argv += [f"--writable={p.resolve()}" for p in writable]
-    argv += [f"--hide={p.resolve()}" for p in hidden]
+        argv.append("--share-net")
+    if os.geteuid() == 0:
+        argv += ["--uid", str(NOBODY), "--gid", str(NOBODY)]
+    argv += ["--cap-drop", "ALL", "--disable-userns", "--new-session", "--die-with-parent"]
+    argv += _system_view()
+    argv += _devices(gpu, tmpfs_bytes or DEFAULT_TMPFS_BYTES)
+    argv += _place_view(places)
+    argv += ["--remount-ro", "/"]  # bwrap's root is a tmpfs: no writing (uncounted) in it
+    argv += ["--chdir", str(workdir), "--clearenv"]
+    for name, value in env.items():
+        argv += ["--setenv", name, value]
     return [*argv, "--", *command]
-
-
-def _probe_files(scratch: str, found: dict) -> None:
-    kept = os.path.join(scratch, "kept")
-    os.mkdir(kept)
-    Path(scratch, "secret").write_text("x")
-    _bind(kept, read_only=True)
-    try:
-        Path(kept, "probe").write_text("x")
-    except OSError as error:
-        found["read_only_data"] = error.errno == errno.EROFS
-    _hide([scratch], [kept])
-    found["hide"] = os.path.isdir(kept) and not os.path.exists(os.path.join(scratch, "secret"))
-    _everything_read_only()
-    found["read_only_everything"] = True
-
-
-def _probe_pid() -> bool:
-    _check(_libc.unshare(CLONE_NEWPID), "unshare (pid namespace)")
-    child = os.fork()
-    if child == 0:
-        try:
-            _mount("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "proc")
-            os._exit(0 if os.getpid() == 1 and os.listdir("/proc/1") else 1)
-        except OSError:
-            os._exit(1)
-    return os.waitpid(child, 0)[1] == 0
-
-
-def _probe(scratch: str) -> dict:
-    """Try each isolation step in this (throw-away) process and say what worked."""
-    found = {"network": False, "read_only_data": False, "read_only_everything": False}
-    found.update(hide=False, pid=False, notes=[])
-    try:
-        _unshare(CLONE_NEWNET | CLONE_NEWNS)
-        _loopback_up()
-        found["network"] = True
-        _mount(None, "/", MS_REC | MS_PRIVATE)
-        _probe_files(scratch, found)
-        found["pid"] = _probe_pid()
-    except OSError as error:
-        found["notes"].append(f"namespace isolation incomplete here ({error})")
-    return found
 
 
 @cache
 def support() -> Support:
-    """Probe once per harness process, in a child so the harness itself stays put."""
-    try:
-        with tempfile.TemporaryDirectory(prefix="onlinesim-probe-") as scratch:
-            done = subprocess.run(
-                [sys.executable, "-I", str(Path(__file__).resolve()), f"--probe={scratch}"],
-                capture_output=True,
-                text=True,
-                timeout=30,
-                check=False,
-            )
-        found = json.loads(done.stdout)
-    except (OSError, subprocess.SubprocessError, ValueError) as error:
-        found = {"notes": [f"sandbox probe failed ({error})"]}
-    return Support(
-        network=bool(found.get("network")),
-        read_only_data=bool(found.get("read_only_data")),
-        read_only_everything=bool(found.get("read_only_everything")),
-        hide=bool(found.get("hide")),
-        pid=bool(found.get("pid")),
-        notes=tuple(found.get("notes", ())),
+    """Try bwrap once per harness process with the options every phase uses."""
+    if shutil.which("bwrap") is None:
+        return Support(False, ("bwrap not installed (Debian: apt-get install bubblewrap)",))
+    places = Places(read_only=python_folders(), writable=())
+    argv = bwrap_argv(
+        [sys.executable, "-I", "-c", "pass"], places, {}, Path("/"), False, False, 2**20, 64
     )
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Run a command inside the process sandbox.")
-    parser.add_argument("--probe", metavar="SCRATCH", help="try each step in SCRATCH; JSON out")
-    parser.add_argument("--network", action="store_true", help="keep the host network")
-    parser.add_argument("--pid-namespace", action="store_true")
-    parser.add_argument("--everything-read-only", action="store_true")
-    parser.add_argument("--read-only", action="append", default=[])
-    parser.add_argument("--writable", action="append", default=[])
-    parser.add_argument("--hide", action="append", default=[])
-    parser.add_argument("command", nargs="*")
-    args = parser.parse_args(argv)
-    if args.probe:
-        print(json.dumps(_probe(args.probe)))
-        return 0
     try:
-        enter(
-            args.network,
-            args.read_only,
-            args.writable,
-            args.hide,
-            args.everything_read_only,
-            args.pid_namespace,
-        )
-    except OSError as error:
-        print(f"onlinesim sandbox: cannot isolate {args.command}: {error}", file=sys.stderr)
-        return EXIT_SANDBOX_FAILED
-    if args.pid_namespace:
-        return run_in_pid_namespace(args.command)
-    _exec(args.command)
-    return EXIT_SANDBOX_FAILED
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.SubprocessError) as error:
+        return Support(False, (f"bwrap cannot run here ({error})",))
+    if done.returncode != 0:
+        why = done.stderr.strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+        return Support(False, (f"bwrap cannot create its namespaces here ({why[0]})",))
+    return Support(True, ())
