@@ -421,10 +421,10 @@ def test_labelled_originals_and_other_runs_are_out_of_sight(
     log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
     seen = [line for line in log.splitlines() if line in ("visible", "hidden")]
     notes = " ".join(report["runner"]["enforcement"]["notes"])
-    if "hidden folders are covered" in notes:
+    if "files: an allow-list" in notes:
         assert seen == ["hidden"] * 3
-    else:  # said plainly in the report, where this machine cannot hide them
-        assert seen == ["visible"] * 3 and "hidden folders stay visible" in notes
+    else:  # said plainly in the report, where this machine cannot sandbox the phase
+        assert seen == ["visible"] * 3 and "files: NOT protected" in notes
 
 
 def test_runs_folder_inside_the_package_is_not_copied_into_the_phase(
