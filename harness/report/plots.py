@@ -10,10 +10,10 @@ from __future__ import annotations
 import base64
 import contextlib
 import functools
+import importlib.resources
 import io
 import logging
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -29,29 +29,24 @@ CJK_FAMILIES = (
     "Droid Sans Fallback",
     "AR PL UMing CN",
 )
-# Where those packages put them, for a font installed after matplotlib's cache was built.
-CJK_FONT_FILES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-)
+# The PyPI package mplfonts ships Noto Sans CJK SC, so a fresh machine has Chinese
+# glyphs without root; a dependency of the harness.
+PACKAGED_CJK_FONT = ("mplfonts", "fonts/NotoSansCJKsc-Regular.otf")
 PHASE_COLOURS = ("#dbe9f6", "#fde8d0", "#e2f0d9", "#eee0f5")
 DPI = 100
 
 
 @functools.cache
-def cjk_font_family() -> str | None:
-    """A font family with Chinese glyphs, registering a known system file if needed."""
+def cjk_font_family() -> str:
+    """A font family with Chinese glyphs: a system one matplotlib knows, else the packaged one."""
     known = {entry.name for entry in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in known:
             return family
-    for path in CJK_FONT_FILES:
-        if Path(path).is_file():
-            font_manager.fontManager.addfont(path)
-            return font_manager.FontProperties(fname=path).get_name()
-    return None
+    package, name = PACKAGED_CJK_FONT
+    path = str(importlib.resources.files(package) / name)
+    font_manager.fontManager.addfont(path)
+    return font_manager.FontProperties(fname=path).get_name()
 
 
 @contextlib.contextmanager
@@ -61,10 +56,7 @@ def _style() -> Iterator[None]:
     WenQuanYi ships only a medium weight, and matplotlib logs a warning each
     time it stands in for "normal"; that noise is silenced while plotting.
     """
-    families = ["DejaVu Sans"]
-    cjk = cjk_font_family()
-    if cjk:
-        families.append(cjk)
+    families = ["DejaVu Sans", cjk_font_family()]
     font_log = logging.getLogger("matplotlib.font_manager")
     level = font_log.level
     font_log.setLevel(logging.ERROR)
