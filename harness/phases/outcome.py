@@ -17,6 +17,11 @@ class Status(enum.StrEnum):
     NOT_READY_IN_TIME = "not_ready_in_time"
     TOO_SLOW = "too_slow"
     INVALID_ANSWERS = "invalid_answers"
+    NO_SAVEDMODEL = "no_savedmodel"
+    MODEL_UNREADABLE = "model_unreadable"
+    INPUT_SIZE_MISMATCH = "input_size_mismatch"
+    LABELS_MISMATCH = "labels_mismatch"
+    SERVE_SETTINGS_INVALID = "serve_settings_invalid"
     NOT_RUN = "not_run"
     HARNESS_ERROR = "harness_error"
 

@@ -5,6 +5,13 @@ the harness sends one request, waits for its answer, and only then sends the
 next. Each request is timed with `time.perf_counter` from just before its
 line is written until its answer line is read.
 
+Each request carries its deadline (UNIX time: sent + the per-image limit), so
+a predictor can plan a time-aware cascade as one 2019 team did.
+
+A program the harness owns (the served SavedModel, `phases.served`) may end
+its setup with `{"failure": <status>, "reason": ...}` for the statuses it is
+allowed; a team's program cannot choose its status that way.
+
 Running (`run_predict`) is kept apart from judging: `judge_reply` checks one
 answer and `classify_predict` turns what the stream saw into a status, both
 pure and tested without a process.
@@ -74,6 +81,7 @@ class StreamResult:
     slowest_s: float = 0.0
     stalled_id: str | None = None
     ended_early: bool = False
+    failure: tuple[Status, str] | None = None  # reported by a harness-owned program
 
     def invalid(self, problem: str) -> None:
         self.invalid_count += 1
@@ -125,6 +133,8 @@ def classify_predict(
     """Status and one-sentence reason for a finished predict phase."""
     answered = len(result.answers)
     progress = f"{answered} of {result.expected} images answered"
+    if result.failure is not None:
+        return result.failure
     if info.killed_for_memory:
         words = memory_words(info, memory_limit_bytes, gpu_memory_limit_bytes)
         return Status.OUT_OF_MEMORY, f"Prediction {words}, and was stopped ({progress})."
@@ -169,8 +179,10 @@ class _Stream:
         labels: Collection[str],
         expected: int,
         on_answer: AnswerCallback | None = None,
+        failures: Collection[Status] = (),
     ) -> None:
         self.phase = phase
+        self.failures = {status.value: status for status in failures}
         self.log_path = log_path
         self.labels = labels
         self.on_answer = on_answer
@@ -210,12 +222,20 @@ class _Stream:
                 self.result.ready = True
                 self.result.setup_s = time.perf_counter() - started
                 return
+            status = self.failures.get(message.get("failure"))
+            if status is not None:
+                self.result.failure = (status, str(message.get("reason", "")))
+                return
             self.result.invalid(f"expected the ready line, got {_shown(message)}")
 
     def ask(self, request: PredictRequest, limits: PredictLimits) -> bool:
         """One request and its answer; False when the stream cannot go on."""
-        line = json.dumps({"id": request.id, "path": str(request.path)}, ensure_ascii=False)
         sent = time.perf_counter()
+        deadline = time.time() + limits.per_image_s
+        line = json.dumps(
+            {"id": request.id, "path": str(request.path), "deadline": round(deadline, 6)},
+            ensure_ascii=False,
+        )
         self.phase.send_line(line)
         reply = self._next_object(Deadline.after(limits.request_timeout_s))
         latency = time.perf_counter() - sent
@@ -256,11 +276,13 @@ def run_predict(
     limits: PredictLimits,
     on_sample: SampleCallback | None = None,
     on_answer: AnswerCallback | None = None,
+    failures: Collection[Status] = (),
 ) -> tuple[PhaseOutcome, list[Answer]]:
     """Stream every request through the predict program; the answers given are always kept.
 
     `on_answer(done, total)` is called after each valid answer, from this thread,
     so a three-hour predict shows its progress while it runs, not at the end.
+    `failures`: the statuses a harness-owned program may report before it is ready.
     """
     spec = dataclasses.replace(spec, interactive=True)
     started = time.perf_counter()
@@ -268,7 +290,7 @@ def run_predict(
         phase = runner.launch(spec, on_sample)
     except OSError as error:
         return not_started("predict", spec, error), []
-    stream = _Stream(phase, spec.log_path, frozenset(labels), len(requests), on_answer)
+    stream = _Stream(phase, spec.log_path, frozenset(labels), len(requests), on_answer, failures)
     try:
         stream.run(requests, limits, started)
     except BaseException:  # Ctrl-C or a harness bug: the phase must not run on unattended

@@ -9,6 +9,7 @@ ends in a complete report.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import secrets
@@ -30,6 +31,7 @@ from harness.phases.contract_env import (
 )
 from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
+from harness.phases.served import FAILURES, served_command, served_mount
 from harness.phases.train import run_train
 from harness.report.document import DataSummary, assemble, write_report
 from harness.run.observer import RunObserver
@@ -191,7 +193,12 @@ def _predict(
         limits,
         prep.manifest.predict_env,
     )
-    spec = sim.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, environment)
+    command, failures = prep.manifest.predict_command, frozenset()
+    serve = prep.manifest.predict_serve
+    if serve is not None:  # the platform's side: the harness's own program serves the model
+        command, failures = served_command(serve, prep.dataset.classes), FAILURES
+        environment = dataclasses.replace(environment, mounts=(*environment.mounts, served_mount()))
+    spec = sim.phase_spec("predict", command, prep.manifest.root, environment)
     requests = [PredictRequest(image_id, path) for image_id, path in stage.requests]
     try:
         preparation = _prepare_phase(runner, spec)
@@ -204,6 +211,7 @@ def _predict(
             limits,
             on_sample=trace.callback("predict"),
             on_answer=sim.observer.answered,
+            failures=failures,
         )
         return _with_details(outcome, preparation), answers
     finally:
@@ -301,6 +309,7 @@ def simulate(
     stage = stage_split(prep.plan, sim.run_dir / "stage", link=enforcement.read_only_data)
     train, predict, answers = _run_phases(sim, runner, prep, stage)
     data = _data_summary(prep)
+    serve = prep.manifest.predict_serve
     report = assemble(
         run_id=sim.run_id,
         created=sim.created,
@@ -311,6 +320,7 @@ def simulate(
             "path": str(prep.manifest.root),
             "name": prep.manifest.name,
             "content_sha256": prep.content_sha256,
+            "predict_served": serve and serve.to_dict(),
         },
         data=data,
         phases={"train": train, "predict": predict},

@@ -125,3 +125,46 @@ def test_missing_manifest_and_missing_folder(tmp_path: Path) -> None:
         load_manifest(tmp_path)
     with pytest.raises(UserError, match="does not exist"):
         load_manifest(tmp_path / "absent")
+
+
+SERVED = """\
+name = "entry"
+[train]
+command = ["python", "python_package/model.py"]
+[predict]
+serve = "savedmodel"
+input_size = 380
+mean = 127.5
+scale = 127.5
+reverse_channels = true
+"""
+
+
+def test_a_served_predict_needs_no_command(tmp_path: Path) -> None:
+    (tmp_path / "submission.toml").write_text(SERVED, encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.predict_command == ()
+    serve = manifest.predict_serve
+    assert serve is not None and serve.input_size == (380, 380)
+    assert serve.mean == (127.5,) * 3 and serve.scale == (127.5,) * 3
+    assert serve.reverse_channels and serve.labels == "class_index.txt"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("input_size = 380\n", ""), "serving a SavedModel needs 'input_size'"),
+        (("input_size = 380", "input_size = [1, 2, 3]"), "'input_size' must be a positive"),
+        (("mean = 127.5", "mean = [1, 2]"), "'mean' must be a number or a list of 3"),
+        (("scale = 127.5", "scale = 0"), "'scale' divides the pixels"),
+        (("reverse_channels = true", 'reverse_channels = "yes"'), "'reverse_channels' must be"),
+        (('serve = "savedmodel"', 'serve = "onnx"'), "'serve' must be one of 'savedmodel'"),
+        (("scale = 127.5", "scal = 127.5"), "unknown field(s) for a served predict: scal"),
+        (('serve = "savedmodel"', 'serve = "savedmodel"\ncommand = ["x"]'), "both 'command'"),
+    ],
+)
+def test_served_settings_missing_or_malformed_are_refused(tmp_path: Path, change, expected):
+    (tmp_path / "submission.toml").write_text(SERVED.replace(*change), encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        load_manifest(tmp_path)
+    assert expected in error.value.message

@@ -26,7 +26,12 @@ def example_report(train: Status = Status.OK, predict: Status = Status.OK) -> di
         profile={"name": "smoke"},
         time_scale=1.0,
         runner={"name": "process", "chosen": "asked", "enforcement": {"notes": []}},
-        submission={"path": "/s", "name": "toy", "content_sha256": "0" * 64},
+        submission={
+            "path": "/s",
+            "name": "toy",
+            "content_sha256": "0" * 64,
+            "predict_served": None,
+        },
         data=DataSummary("/d", ["a", "b"], 4, 2, {"train_images": 4, "test_images": 2}, False),
         phases={"train": outcome("train", train), "predict": outcome("predict", predict)},
         score=score(["a", "b"], ["a", None], [0.01], ["a", "b"], 0.5),
