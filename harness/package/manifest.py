@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UserError
+from harness.package.contest_layout import derive_manifest, is_contest_layout
 from harness.package.serve_settings import ServeSettings, parse_serve
 
 MANIFEST_NAME = "submission.toml"
@@ -61,6 +62,7 @@ class Manifest:
     train_env: dict[str, str]
     predict_env: dict[str, str]
     predict_serve: ServeSettings | None = None
+    derived: str | None = None  # how it was derived, for a package in the contest layout
 
     @property
     def root(self) -> Path:
@@ -156,6 +158,8 @@ def load_manifest(submission_dir: Path) -> Manifest:
             hint="pass --submission DIR, the folder holding submission.toml.",
         )
     path = submission_dir.resolve() / MANIFEST_NAME
+    if not path.is_file() and is_contest_layout(path.parent):
+        return derive_manifest(path.parent, MANIFEST_NAME)
     if not path.is_file():
         raise UserError(
             f"{path}: no manifest; a submission folder needs a {MANIFEST_NAME}.",

@@ -321,6 +321,11 @@ def simulate(
             "name": prep.manifest.name,
             "content_sha256": prep.content_sha256,
             "predict_served": serve and serve.to_dict(),
+            "derived_manifest": prep.manifest.derived
+            and {
+                "train": {"command": list(prep.manifest.train_command)},
+                "predict": serve.to_dict(),
+            },
         },
         data=data,
         phases={"train": train, "predict": predict},

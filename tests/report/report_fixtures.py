@@ -63,6 +63,7 @@ def _base_report(run_id: str) -> dict:
             "name": "toy",
             "content_sha256": "0" * 64,
             "predict_served": None,
+            "derived_manifest": None,
         },
         "data": {
             "source": "/tmp/data",

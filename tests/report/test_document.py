@@ -31,6 +31,7 @@ def example_report(train: Status = Status.OK, predict: Status = Status.OK) -> di
             "name": "toy",
             "content_sha256": "0" * 64,
             "predict_served": None,
+            "derived_manifest": None,
         },
         data=DataSummary("/d", ["a", "b"], 4, 2, {"train_images": 4, "test_images": 2}, False),
         phases={"train": outcome("train", train), "predict": outcome("predict", predict)},
