@@ -4,8 +4,8 @@ The 2019 upload was `python_package/` (the training entry `model.py` or
 `train.py`, `class_index.txt`, weights), `requirements.txt` and the team's
 prediction jar, with no manifest. Train runs the entry script; predict is the
 platform's: the SavedModel served with the settings of the optional
-`python_package/serve.toml` (the keys of a served `[predict]` table), else
-the defaults below, a documented guess (docs/platform.md).
+`python_package/serve.toml` (the keys of a served `[predict]` table), each
+key it leaves out taking the default below, a documented guess (docs/platform.md).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def derive_manifest(root: Path, manifest_name: str):
     table = dict(DEFAULT_SERVE)
     if settings_path.is_file():
         try:
-            table = {"serve": "savedmodel", **tomllib.loads(settings_path.read_text("utf-8"))}
+            table.update(tomllib.loads(settings_path.read_text("utf-8")))
         except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             raise UserError(f"{settings_path}: not valid UTF-8 TOML: {error}.") from None
     serve = parse_serve(table, str(settings_path if settings_path.is_file() else root))

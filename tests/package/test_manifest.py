@@ -168,3 +168,21 @@ def test_served_settings_missing_or_malformed_are_refused(tmp_path: Path, change
     with pytest.raises(UserError) as error:
         load_manifest(tmp_path)
     assert expected in error.value.message
+
+
+def test_a_contest_layout_folder_gets_a_derived_manifest(tmp_path: Path) -> None:
+    (tmp_path / "python_package").mkdir()
+    (tmp_path / "python_package" / "train.py").write_text("", encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.train_command == ("python", "python_package/train.py")
+    assert manifest.predict_serve is not None and manifest.predict_serve.input_size == (299, 299)
+    assert "the platform defaults" in manifest.derived
+
+
+def test_a_malformed_serve_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "python_package").mkdir()
+    (tmp_path / "python_package" / "model.py").write_text("", encoding="utf-8")
+    (tmp_path / "python_package" / "serve.toml").write_text("mean = [1, 2]\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        load_manifest(tmp_path)
+    assert "serve.toml" in error.value.message and "'mean' must be" in error.value.message
