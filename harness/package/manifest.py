@@ -3,6 +3,10 @@
 Every problem is a UserError that names the file and the field, because the
 person reading it is about to edit that file.
 
+The predict table may instead ask the harness to serve the exported
+SavedModel the way the platform did (`serve = "savedmodel"`, see
+`serve_settings`); its command is then the harness's own predictor.
+
 A phase may add environment variables (`env = { KERAS_BACKEND = "torch" }`),
 so a package chooses its framework's settings itself, as it would on the
 platform. The names the harness sets (the contract's paths, budget, scratch
@@ -18,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from harness.errors import UserError
+from harness.package.contest_layout import derive_manifest, is_contest_layout
+from harness.package.serve_settings import ServeSettings, parse_serve
 
 MANIFEST_NAME = "submission.toml"
 EXAMPLE = """\
@@ -44,7 +50,10 @@ HARNESS_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class Manifest:
-    """A checked manifest: the package's name, each phase's argv and added environment."""
+    """A checked manifest: the package's name, each phase's argv and added environment.
+
+    `predict_serve` is set when the platform serves the model; `predict_command` is then empty.
+    """
 
     path: Path
     name: str
@@ -52,6 +61,8 @@ class Manifest:
     predict_command: tuple[str, ...]
     train_env: dict[str, str]
     predict_env: dict[str, str]
+    predict_serve: ServeSettings | None = None
+    derived: str | None = None  # how it was derived, for a package in the contest layout
 
     @property
     def root(self) -> Path:
@@ -70,6 +81,19 @@ def _phase(data: dict[str, Any], phase: str, path: Path) -> tuple[tuple[str, ...
         kind = type(table).__name__
         raise UserError(f"{path}: '{phase}' must be a table [{phase}], not a {kind}.")
     return _command(table, phase, path), _env(table, phase, path)
+
+
+def _predict(data: dict[str, Any], path: Path):
+    """The predict table: a command of the package's, or the platform's serving settings."""
+    table = data.get("predict")
+    if not isinstance(table, dict) or "serve" not in table:
+        return (*_phase(data, "predict", path), None)
+    if "command" in table:
+        raise UserError(
+            f"{path}: [predict] has both 'command' and 'serve'; choose one.",
+            hint='serve = "savedmodel" means the harness predicts with your exported model.',
+        )
+    return (), _env(table, "predict", path), parse_serve(table, f"{path}: [predict]")
 
 
 def _command(table: dict[str, Any], phase: str, path: Path) -> tuple[str, ...]:
@@ -140,6 +164,8 @@ def load_manifest(submission_dir: Path) -> Manifest:
             hint="pass --submission DIR, the folder holding submission.toml.",
         )
     path = submission_dir.resolve() / MANIFEST_NAME
+    if not path.is_file() and is_contest_layout(path.parent):
+        return derive_manifest(path.parent, MANIFEST_NAME)
     if not path.is_file():
         raise UserError(
             f"{path}: no manifest; a submission folder needs a {MANIFEST_NAME}.",
@@ -158,5 +184,5 @@ def load_manifest(submission_dir: Path) -> Manifest:
             hint='add a first line such as name = "my-entry".',
         )
     train_command, train_env = _phase(data, "train", path)
-    predict_command, predict_env = _phase(data, "predict", path)
-    return Manifest(path, name, train_command, predict_command, train_env, predict_env)
+    predict_command, predict_env, serve = _predict(data, path)
+    return Manifest(path, name, train_command, predict_command, train_env, predict_env, serve)

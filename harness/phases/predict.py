@@ -5,6 +5,13 @@ the harness sends one request, waits for its answer, and only then sends the
 next. Each request is timed with `time.perf_counter` from just before its
 line is written until its answer line is read.
 
+Each request carries its deadline (UNIX time: sent + the per-image limit), so
+a predictor can plan a time-aware cascade as one 2019 team did.
+
+A program the harness owns (the served SavedModel, `phases.served`) may end
+its setup with `{"failure": <status>, "reason": ...}` for the statuses it is
+allowed; a team's program cannot choose its status that way.
+
 Running (`run_predict`) is kept apart from judging: `judge_reply` checks one
 answer and `classify_predict` turns what the stream saw into a status, both
 pure and tested without a process.
@@ -76,6 +83,7 @@ class StreamResult:
     stalled_id: str | None = None
     ended_early: bool = False
     line_too_long: int | None = None  # the limit an over-long stdout line passed
+    failure: tuple[Status, str] | None = None  # reported by a harness-owned program
 
     def invalid(self, problem: str) -> None:
         self.invalid_count += 1
@@ -134,6 +142,8 @@ def classify_predict(
             f"A line on stdout was longer than {result.line_too_long} bytes, so the phase "
             f"was stopped ({progress})."
         )
+    if result.failure is not None:
+        return result.failure
     if info.killed_for_memory:
         words = memory_words(info, memory_limit_bytes, gpu_memory_limit_bytes)
         return Status.OUT_OF_MEMORY, f"Prediction {words}, and was stopped ({progress})."
@@ -178,8 +188,10 @@ class _Stream:
         labels: Collection[str],
         expected: int,
         on_answer: AnswerCallback | None = None,
+        failures: Collection[Status] = (),
     ) -> None:
         self.phase = phase
+        self.failures = {status.value: status for status in failures}
         self.log_path = log_path
         self.labels = labels
         self.on_answer = on_answer
@@ -219,12 +231,20 @@ class _Stream:
                 self.result.ready = True
                 self.result.setup_s = time.perf_counter() - started
                 return
+            status = self.failures.get(message.get("failure"))
+            if status is not None:
+                self.result.failure = (status, str(message.get("reason", "")))
+                return
             self.result.invalid(f"expected the ready line, got {_shown(message)}")
 
     def ask(self, request: PredictRequest, limits: PredictLimits) -> bool:
         """One request and its answer; False when the stream cannot go on."""
-        line = json.dumps({"id": request.id, "path": str(request.path)}, ensure_ascii=False)
         sent = time.perf_counter()
+        deadline = time.time() + limits.per_image_s
+        line = json.dumps(
+            {"id": request.id, "path": str(request.path), "deadline": round(deadline, 6)},
+            ensure_ascii=False,
+        )
         self.phase.send_line(line)
         reply = self._next_object(Deadline.after(limits.request_timeout_s))
         latency = time.perf_counter() - sent
@@ -267,11 +287,13 @@ def run_predict(
     limits: PredictLimits,
     on_sample: SampleCallback | None = None,
     on_answer: AnswerCallback | None = None,
+    failures: Collection[Status] = (),
 ) -> tuple[PhaseOutcome, list[Answer]]:
     """Stream every request through the predict program; the answers given are always kept.
 
     `on_answer(done, total)` is called after each valid answer, from this thread,
     so a three-hour predict shows its progress while it runs, not at the end.
+    `failures`: the statuses a harness-owned program may report before it is ready.
     """
     spec = dataclasses.replace(spec, interactive=True)
     started = time.perf_counter()
@@ -279,7 +301,7 @@ def run_predict(
         phase = runner.launch(spec, on_sample)
     except OSError as error:
         return not_started("predict", spec, error), []
-    stream = _Stream(phase, spec.log_path, frozenset(labels), len(requests), on_answer)
+    stream = _Stream(phase, spec.log_path, frozenset(labels), len(requests), on_answer, failures)
     try:
         stream.run(requests, limits, started)
     except BaseException:  # Ctrl-C or a harness bug: the phase must not run on unattended

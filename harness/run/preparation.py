@@ -51,7 +51,7 @@ def prepare(config: RunConfig) -> Prepared:
         min_test_images=config.min_test_images,
     )
     plan = plan_split(holdout, request)
-    warnings: list[str] = []
+    warnings: list[str] = [manifest.derived] if manifest.derived else []
     if holdout.duplicates_left_out:
         names = ", ".join(path.name for path in holdout.duplicates_left_out[:5])
         warnings.append(

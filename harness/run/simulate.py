@@ -9,6 +9,7 @@ ends in a complete report.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import secrets
@@ -31,6 +32,7 @@ from harness.phases.contract_env import (
 from harness.phases.logs import log_tail
 from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.predict import Answer, PredictLimits, PredictRequest, run_predict
+from harness.phases.served import FAILURES, served_command, served_mount
 from harness.phases.train import run_train
 from harness.report.document import DataSummary, assemble, write_report
 from harness.report.schema import RunReport
@@ -210,7 +212,12 @@ def _predict(
         limits,
         prep.manifest.predict_env,
     )
-    spec = books.phase_spec("predict", prep.manifest.predict_command, prep.manifest.root, variables)
+    command, failures = prep.manifest.predict_command, frozenset()
+    serve = prep.manifest.predict_serve
+    if serve is not None:  # the platform's side: the harness's own program serves the model
+        command, failures = served_command(serve, prep.dataset.classes), FAILURES
+        variables = dataclasses.replace(variables, mounts=(*variables.mounts, served_mount()))
+    spec = books.phase_spec("predict", command, prep.manifest.root, variables)
     requests = [PredictRequest(image_id, path) for image_id, path in stage.requests]
     try:
         preparation = _prepare_phase(runner, spec)
@@ -223,6 +230,7 @@ def _predict(
             limits,
             on_sample=trace.callback("predict"),
             on_answer=books.observer.answered,
+            failures=failures,
         )
         return _with_details(outcome, preparation), answers
     finally:
@@ -328,6 +336,7 @@ def simulate(
     stage = stage_split(prep.plan, books.layout.stage, link=enforcement.read_only_data)
     train, predict, answers = _run_phases(books, runner, prep, stage)
     data = _data_summary(prep)
+    serve = prep.manifest.predict_serve
     report = assemble(
         run_id=books.run_id,
         created=books.created,
@@ -338,6 +347,12 @@ def simulate(
             "path": str(prep.manifest.root),
             "name": prep.manifest.name,
             "content_sha256": prep.content_sha256,
+            "predict_served": serve and serve.to_dict(),
+            "derived_manifest": prep.manifest.derived
+            and {
+                "train": {"command": list(prep.manifest.train_command)},
+                "predict": serve.to_dict(),
+            },
         },
         data=data,
         phases={"train": train, "predict": predict},

@@ -141,3 +141,64 @@ def test_a_command_that_climbs_out_of_the_package_is_refused_with_a_hint(
         load_manifest(tmp_path)
     assert "[train].command names" in str(caught.value) and "climbs out" in str(caught.value)
     assert caught.value.hint and "'..'" in caught.value.hint
+
+
+SERVED = """\
+name = "entry"
+[train]
+command = ["python", "python_package/model.py"]
+[predict]
+serve = "savedmodel"
+input_size = 380
+mean = 127.5
+scale = 127.5
+reverse_channels = true
+"""
+
+
+def test_a_served_predict_needs_no_command(tmp_path: Path) -> None:
+    (tmp_path / "submission.toml").write_text(SERVED, encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.predict_command == ()
+    serve = manifest.predict_serve
+    assert serve is not None and serve.input_size == (380, 380)
+    assert serve.mean == (127.5,) * 3 and serve.scale == (127.5,) * 3
+    assert serve.reverse_channels and serve.labels == "class_index.txt"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("input_size = 380\n", ""), "serving a SavedModel needs 'input_size'"),
+        (("input_size = 380", "input_size = [1, 2, 3]"), "'input_size' must be a positive"),
+        (("mean = 127.5", "mean = [1, 2]"), "'mean' must be a number or a list of 3"),
+        (("scale = 127.5", "scale = 0"), "'scale' divides the pixels"),
+        (("reverse_channels = true", 'reverse_channels = "yes"'), "'reverse_channels' must be"),
+        (('serve = "savedmodel"', 'serve = "onnx"'), "'serve' must be one of 'savedmodel'"),
+        (("scale = 127.5", "scal = 127.5"), "unknown field(s) for a served predict: scal"),
+        (('serve = "savedmodel"', 'serve = "savedmodel"\ncommand = ["x"]'), "both 'command'"),
+    ],
+)
+def test_served_settings_missing_or_malformed_are_refused(tmp_path: Path, change, expected):
+    (tmp_path / "submission.toml").write_text(SERVED.replace(*change), encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        load_manifest(tmp_path)
+    assert expected in error.value.message
+
+
+def test_a_contest_layout_folder_gets_a_derived_manifest(tmp_path: Path) -> None:
+    (tmp_path / "python_package").mkdir()
+    (tmp_path / "python_package" / "train.py").write_text("", encoding="utf-8")
+    manifest = load_manifest(tmp_path)
+    assert manifest.train_command == ("python", "python_package/train.py")
+    assert manifest.predict_serve is not None and manifest.predict_serve.input_size == (299, 299)
+    assert "the platform defaults" in manifest.derived
+
+
+def test_a_malformed_serve_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "python_package").mkdir()
+    (tmp_path / "python_package" / "model.py").write_text("", encoding="utf-8")
+    (tmp_path / "python_package" / "serve.toml").write_text("mean = [1, 2]\n", encoding="utf-8")
+    with pytest.raises(UserError) as error:
+        load_manifest(tmp_path)
+    assert "serve.toml" in error.value.message and "'mean' must be" in error.value.message

@@ -208,3 +208,27 @@ def test_a_flood_of_stray_stdout_is_counted_but_logged_only_up_to_a_cap(run_fold
     logged = (run_folder.root / "logs" / "predict.log").read_text(encoding="utf-8").splitlines()
     assert sum("not JSON: junk" in line for line in logged) == 200
     assert logged[-1] == "[onlinesim] further stdout lines that are not JSON not logged"
+
+
+DEADLINE_ECHO = """
+import json, sys, time
+print(json.dumps({"ready": True}), flush=True)
+for line in sys.stdin:
+    request = json.loads(line)
+    left_ms = (request["deadline"] - time.time()) * 1000
+    print(f"time left {left_ms:.1f} ms", file=sys.stderr, flush=True)
+    print(json.dumps({"id": request["id"], "label": "cardboard"}), flush=True)
+"""
+
+
+def test_each_request_carries_its_deadline(run_folder, runner):
+    """The deadline is a UNIX time within the per-image limit; a predictor can plan with it."""
+    spec = dataclasses.replace(
+        run_folder.predict_spec("constant"), command=("python", "-c", DEADLINE_ECHO)
+    )
+    outcome, _ = run_predict(runner, spec, run_folder.requests, CLASSES, FAST)
+    assert outcome.status is Status.OK, (outcome.reason, outcome.log_tail)
+    lines = run_folder.root.joinpath("logs", "predict.log").read_text(encoding="utf-8")
+    left = [float(line.split()[2]) for line in lines.splitlines() if "time left" in line]
+    assert len(left) == len(run_folder.requests)
+    assert all(0 < ms <= FAST.per_image_s * 1000 for ms in left)

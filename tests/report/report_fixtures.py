@@ -60,7 +60,13 @@ def _base_report(run_id: str) -> dict:
                 "notes": ["network not cut: no permission for a new network namespace"],
             },
         },
-        "submission": {"path": "/tmp/sub", "name": "toy", "content_sha256": "0" * 64},
+        "submission": {
+            "path": "/tmp/sub",
+            "name": "toy",
+            "content_sha256": "0" * 64,
+            "predict_served": None,
+            "derived_manifest": None,
+        },
         "data": {
             "source": "/tmp/data",
             "classes": CLASSES,
