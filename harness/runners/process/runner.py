@@ -84,8 +84,9 @@ def phase_environment(spec: PhaseSpec) -> dict[str, str]:
     Nothing else of the harness's environment leaks in, as on the platform.
     """
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    # resolved like the sandbox's places: a .venv reached through a link is bound where it lies
     env["PATH"] = os.pathsep.join(
-        [str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]
+        [str(Path(sys.executable).parent.resolve()), os.environ.get("PATH", os.defpath)]
     )
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"
