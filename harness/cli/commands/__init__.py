@@ -15,12 +15,14 @@ from harness.cli.commands import (
     pretrain,
     report,
     simulate,
+    sweep,
     tune,
 )
 
 COMMANDS: tuple[ModuleType, ...] = (
     simulate,
     tune,
+    sweep,
     pretrain,
     package,
     report,
