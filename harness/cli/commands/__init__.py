@@ -22,8 +22,8 @@ from harness.cli.commands import (
 COMMANDS: tuple[ModuleType, ...] = (
     simulate,
     tune,
-    sweep,
     pretrain,
+    sweep,
     package,
     report,
     compare,
