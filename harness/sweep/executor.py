@@ -133,7 +133,7 @@ def run_rehearsal(config: RunConfig) -> str:
     return str(simulate(config).run_dir)
 
 
-def _outcome(ray: Any, rehearsal: Rehearsal, ref: Any) -> Outcome:
+def outcome_of(ray: Any, rehearsal: Rehearsal, ref: Any) -> Outcome:
     """The finished task's run folder summarized, or the reason it has none."""
     try:
         run_dir = ray.get(ref)
@@ -188,7 +188,7 @@ def execute(
         while pending:
             ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_STEP_S)
             for ref in ready:
-                finished[ref] = _outcome(ray, refs[ref], ref)
+                finished[ref] = outcome_of(ray, refs[ref], ref)
                 on_outcome(finished[ref])
     except KeyboardInterrupt:
         _cancel(ray, pending, grace_s + CANCEL_WAIT_S)

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import statistics
 from pathlib import Path
 
 import pytest
 
+from harness.environments.variants import Variant
 from harness.errors import UserError
+from harness.sweep.executor import outcome_of
+from harness.sweep.grid import Rehearsal
 from harness.sweep.sweep import SweepPlan, sweep
 
 pytestmark = pytest.mark.slow  # each sweep runs several real rehearsals
@@ -111,3 +115,14 @@ def test_a_rehearsal_asking_for_a_gpu_the_cluster_lacks_is_refused_before_any_ru
     )
     assert "--set gpu=0" in refused.value.hint
     assert not runs.exists()  # no run folder, no sweep folder
+
+
+def test_a_lost_worker_is_an_outcome_with_its_reason(ray_here):
+    @ray_here.remote(max_retries=0)
+    def dies() -> str:
+        os._exit(1)  # the worker process vanishes, as on a crashed or lost node
+
+    rehearsal = Rehearsal(Variant("baseline"), "smoke", 0)
+    outcome = outcome_of(ray_here, rehearsal, dies.remote())
+    assert (outcome.verdict, outcome.run_dir) == ("error", None)
+    assert outcome.reason.startswith("WorkerCrashedError: "), outcome.reason
