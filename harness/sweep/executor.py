@@ -159,6 +159,8 @@ def outcome_of(ray: Any, rehearsal: Rehearsal, ref: Any) -> Outcome:
 
 def _cancel(ray: Any, refs: Sequence[Any], wait_s: float) -> None:
     """Ctrl-C: each task told to stop (its phases stop cleanly), then forced after `wait_s`."""
+    if not refs:
+        return
     for ref in refs:
         ray.cancel(ref, force=False)
     _ready, stuck = ray.wait(list(refs), num_returns=len(refs), timeout=wait_s)
