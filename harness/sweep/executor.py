@@ -105,7 +105,14 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[An
             object_store_memory=OBJECT_STORE_BYTES,
         )
     else:
-        ray.init(address=address, log_to_driver=False, configure_logging=False)
+        try:
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+        except ConnectionError as error:
+            raise UserError(
+                f"could not join the Ray cluster at {address}: {error}",
+                hint="start it (ray start --head on the head node) or leave --address out "
+                "to run on this machine",
+            ) from None
     try:
         yield ray
     finally:
