@@ -15,6 +15,7 @@ processes live in another PID namespace (a container) must pass host pids.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -56,6 +57,13 @@ def _nvml_ready() -> bool:
         return pynvml.nvmlDeviceGetCount() > 0
     except pynvml.NVMLError:
         return False
+
+
+def granted_gpu_ids() -> tuple[str, ...] | None:
+    """The GPUs a scheduler granted this harness process, by CUDA_VISIBLE_DEVICES (Ray sets it
+    per task); None when it is unset or empty, so nothing narrowed the choice."""
+    ids = tuple(i.strip() for i in os.environ.get("CUDA_VISIBLE_DEVICES", "").split(","))
+    return tuple(i for i in ids if i) or None
 
 
 def gpu_available() -> bool:

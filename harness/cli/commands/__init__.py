@@ -15,6 +15,7 @@ from harness.cli.commands import (
     pretrain,
     report,
     simulate,
+    sweep,
     tune,
 )
 
@@ -22,6 +23,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     simulate,
     tune,
     pretrain,
+    sweep,
     package,
     report,
     compare,

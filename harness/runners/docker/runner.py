@@ -36,7 +36,7 @@ from harness.runners.docker.engine import connect
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S
 from harness.runners.docker.images import check_image, image_for, submission_image
 from harness.runners.docker.phase import DockerPhase, hand_over
-from harness.runners.gpu import gpu_available, gpu_usage
+from harness.runners.gpu import gpu_available, gpu_usage, granted_gpu_ids
 from harness.runners.output import LOG_LIMIT_BYTES
 from harness.runners.process.monitor import GpuReader
 from harness.settings.table import SETTINGS
@@ -49,6 +49,13 @@ NOBODY = 65534  # nobody:nogroup in Debian-based images: a user that owns nothin
 ENGINE_SOCKETS = (Path("/var/run/docker.sock"), Path("/run/docker.sock"))
 TMP_BYTES_WITHOUT_DISK_LIMIT = 1 << 30
 ENGINE_LOG = {"type": "json-file", "config": {"max-size": str(LOG_LIMIT_BYTES), "max-file": "1"}}
+
+
+def device_requests(granted: tuple[str, ...] | None) -> list[DeviceRequest] | None:
+    """The GPUs a scheduler granted the harness (device ids), else any one, as the contest gave."""
+    if granted:
+        return [DeviceRequest(device_ids=list(granted), capabilities=[["gpu"]])]
+    return ONE_GPU
 
 
 def phase_user() -> tuple[int, int]:
@@ -205,7 +212,7 @@ class DockerRunner(Runner):
             memswap_limit=limits.memory_bytes,
             pids_limit=limits.pids,
             shm_size=limits.shm_bytes,
-            device_requests=ONE_GPU if gpu else None,
+            device_requests=device_requests(granted_gpu_ids()) if gpu else None,
             init=True,
         )
         created = api.create_container(
