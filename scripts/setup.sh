@@ -14,7 +14,7 @@ if [ ! -f "$stamp" ]; then
   echo "setup: installing into .venv (first run takes a few minutes)"
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev]' -r submission/requirements.txt \
+  .venv/bin/python -m pip install --quiet -e '.[dev,sweep]' -r submission/requirements.txt \
     -r submission/requirements-tools.txt
   rm -f .venv/.setup-*
   touch "$stamp"

@@ -91,7 +91,13 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[An
 
     A Ray already initialised in this process (a test's) is used as it is.
     """
-    import ray
+    try:
+        import ray
+    except ModuleNotFoundError:
+        raise UserError(
+            "the sweep command needs Ray, which is not installed here",
+            hint="pip install 'onlinesim[sweep]' (scripts/setup.sh installs it)",
+        ) from None
 
     if ray.is_initialized():
         yield ray
