@@ -38,11 +38,12 @@ def test_a_flood_is_cut_at_the_log_limit(runner_name, tmp_path, process_runner, 
     assert LOG_LIMIT_BYTES <= spec.log_path.stat().st_size < LOG_LIMIT_BYTES + 4096
 
 
-def test_filling_the_disk_is_out_of_disk_under_docker(tmp_path, docker_runner):
-    """The process runner has no disk limit yet (docs/runners.md)."""
+@pytest.mark.parametrize("runner_name", RUNNERS)
+def test_filling_the_disk_is_out_of_disk(runner_name, tmp_path, process_runner, docker_runner):
     folder = make_run_folder(tmp_path)
     spec = folder.train_spec(TOY, Limits(disk_bytes=DISK_LIMIT), TOY_DO="fill_disk")
-    outcome = run_train(docker_runner, spec, 60.0, 0.5, folder.model_dir)
+    runner = _runner(runner_name, process_runner, docker_runner)
+    outcome = run_train(runner, spec, 60.0, 0.5, folder.model_dir)
     assert outcome.status is Status.OUT_OF_DISK, outcome.reason
 
 

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import psutil
 import pytest
+from phase_support import CLASSES
 
-from harness.phases import run_train
+from harness.phases import PredictLimits, run_predict, run_train
 from harness.phases.outcome import Status
 from harness.runners.base import Limits
 
+FAST_PREDICT = PredictLimits(setup_s=20.0, per_image_s=0.5, request_timeout_s=5.0, grace_s=1.0)
 HOSTILE = Path(__file__).resolve().parents[2] / "toys" / "hostile"
 
 
@@ -120,6 +122,21 @@ def test_shared_memory_past_the_limit_is_out_of_memory(run_folder, runner, user_
     )
     assert outcome.status is Status.OUT_OF_MEMORY, log
     assert "escaped" not in log
+
+
+@pytest.mark.parametrize("phase", ["train", "predict"])
+def test_filling_the_disk_past_its_limit_is_out_of_disk(run_folder, runner, user_files, phase):
+    limits = Limits(disk_bytes=32 * 2**20)
+    toy = "hostile/output_and_disk"
+    if phase == "train":
+        spec = run_folder.train_spec(toy, limits, TOY_DO="fill_disk")
+        outcome = run_train(runner, spec, 60, 1, run_folder.model_dir)
+    else:
+        trained = run_train(runner, run_folder.train_spec("constant"), 60, 1, run_folder.model_dir)
+        assert trained.status is Status.OK, trained.reason
+        spec = run_folder.predict_spec(toy, limits, TOY_DO="fill_disk")
+        outcome, _ = run_predict(runner, spec, run_folder.requests, CLASSES, FAST_PREDICT)
+    assert outcome.status is Status.OUT_OF_DISK, outcome.reason
 
 
 def test_forking_past_the_process_limit_is_refused(run_folder, runner, user_files):

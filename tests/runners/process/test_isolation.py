@@ -96,7 +96,7 @@ def test_environment_is_clean_and_uses_the_harness_python(run_folder, runner, mo
     )
     said = _run_python(run_folder, runner, code)
     assert said["secret"] == "none"
-    assert Path(said["python"]).parent == Path(sys.executable).parent
+    assert Path(said["python"]).parent == Path(sys.executable).parent.resolve()
     assert said["cuda"] == "''"
     assert said["profile"] == "test"
 
@@ -169,3 +169,22 @@ def test_file_mount_and_missing_writable_folder_inside_a_hidden_one(run_folder, 
     assert said["dir"] == "written"
     assert said["secret"] == "absent"
     assert (metrics / "out.txt").read_text() == "written"
+
+
+def test_the_private_tmp_is_sized_by_the_disk_limit(run_folder, runner):
+    code = (
+        "import os\n"
+        "for folder in ('/tmp', '/dev/shm'):\n"
+        "    s = os.statvfs(folder)\n"
+        "    print(folder, s.f_blocks * s.f_frsize)\n"
+        "open(os.environ['MODEL_INFERENCE_PATH'] + '/m', 'w').write('m')\n"
+    )
+    limits = Limits(memory_bytes=512 * 2**20, disk_bytes=96 * 2**20)
+    said = _run_python(run_folder, runner, code, limits=limits)
+    assert int(said["/tmp"]) == 96 * 2**20
+    assert int(said["/dev/shm"]) == 512 * 2**20
+
+
+def test_the_disk_limit_is_stated_in_the_notes(runner):
+    notes = runner.enforcement(Limits(disk_bytes=64 * 2**20)).notes
+    assert any(note.startswith("disk:") and "64 MiB" in note for note in notes)
