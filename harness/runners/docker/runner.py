@@ -39,6 +39,7 @@ from harness.runners.docker.phase import DockerPhase, hand_over
 from harness.runners.gpu import gpu_available, gpu_usage
 from harness.runners.output import LOG_LIMIT_BYTES
 from harness.runners.process.monitor import GpuReader
+from harness.runners.program import ProgramNotFound, engine_says_not_found
 from harness.settings.table import SETTINGS
 
 LABEL = "onlinesim"
@@ -236,7 +237,10 @@ class DockerRunner(Runner):
             # A missing program or work dir fails at start; as OSError it reads
             # like the process runner's "could not be started".
             remove_container(self.client, container_id)
-            raise OSError(error.explanation or str(error)) from error
+            explanation = error.explanation or str(error)
+            if engine_says_not_found(explanation):
+                raise ProgramNotFound(spec.command[0]) from error
+            raise OSError(explanation) from error
         except BaseException:
             remove_container(self.client, container_id)
             raise

@@ -47,6 +47,7 @@ from harness.runners.output import CappedLog, LineSplitter, LineTooLong
 from harness.runners.process import pids_cgroup, sandbox
 from harness.runners.process.monitor import GPU_MEMORY, TreeMonitor
 from harness.runners.process.shared_memory import unmapped_shared_bytes
+from harness.runners.program import check_program
 
 PASSED_THROUGH = (
     "LANG",
@@ -371,6 +372,8 @@ class ProcessRunner(Runner):
         for mount in spec.mounts:
             if mount.writable:
                 mount.path.mkdir(parents=True, exist_ok=True)  # or the sandbox could not show it
+        environment = phase_environment(spec)
+        check_program(spec.command, spec.workdir, environment["PATH"])
         sandboxed = self._support().available
         argv = list(spec.command)
         group = None
@@ -381,7 +384,7 @@ class ProcessRunner(Runner):
             argv = sandbox.bwrap_argv(
                 argv,
                 places,
-                phase_environment(spec),
+                environment,
                 spec.workdir.resolve(),
                 network=limits.network,
                 gpu=limits.gpu,
