@@ -149,16 +149,21 @@ class ProcessPhase(RunningPhase):
         self._disk = None if limit is None else DiskWatch(writable, limit, self._kill_for_disk)
         if self._disk is not None:
             self._disk.start()  # measures the folders' size before the program writes
-        self._process = subprocess.Popen(
-            argv,
-            cwd=spec.workdir,
-            env={"PATH": os.defpath} if sandboxed else phase_environment(spec),
-            stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            # one pipe for both outside predict, so the log keeps the program's own order
-            stderr=subprocess.PIPE if spec.interactive else subprocess.STDOUT,
-            start_new_session=True,
-        )
+        try:
+            self._process = subprocess.Popen(
+                argv,
+                cwd=spec.workdir,
+                env={"PATH": os.defpath} if sandboxed else phase_environment(spec),
+                stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                # one pipe for both outside predict, so the log keeps the program's own order
+                stderr=subprocess.PIPE if spec.interactive else subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError:
+            if self._disk is not None:
+                self._disk.stop()  # nothing to watch: the program never started
+            raise
         assert self._process.stdout is not None
         self._copiers = []
         if self._process.stderr is not None:

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from harness.phases import run_train
@@ -145,6 +146,7 @@ def test_the_phase_cannot_see_or_signal_the_harness(run_folder, runner):
 
 READ_AND_WRITE = """
 import sys
+import threading
 from pathlib import Path
 print("file", Path(sys.argv[1]).read_text())
 Path(sys.argv[2], "out.txt").write_text("written")
@@ -188,3 +190,12 @@ def test_the_private_tmp_is_sized_by_the_disk_limit(run_folder, runner):
 def test_the_disk_limit_is_stated_in_the_notes(runner):
     notes = runner.enforcement(Limits(disk_bytes=64 * 2**20)).notes
     assert any(note.startswith("disk:") and "64 MiB" in note for note in notes)
+
+
+def test_a_program_that_cannot_start_leaves_no_disk_watch_behind(run_folder):
+    spec = run_folder.train_spec("constant", Limits(disk_bytes=2**20))
+    (spec.workdir / "not_executable").write_text("x")
+    spec = dataclasses.replace(spec, command=("./not_executable",))
+    outcome = run_train(ProcessRunner(isolate=False), spec, 10, 1, run_folder.model_dir)
+    assert outcome.status is Status.CRASHED and "could not be started" in outcome.reason
+    assert [t for t in threading.enumerate() if t.name == "disk-watch"] == []
