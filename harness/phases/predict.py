@@ -32,6 +32,7 @@ from harness.phases.outcome import PhaseOutcome, Status
 from harness.phases.train import memory_words
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, RunningPhase, SampleCallback
 from harness.runners.output import LineTooLong
+from harness.runners.program import ProgramNotFound
 
 AnswerCallback = Callable[[int, int], None]
 
@@ -148,6 +149,9 @@ def classify_predict(
         words = memory_words(info, memory_limit_bytes, gpu_memory_limit_bytes)
         return Status.OUT_OF_MEMORY, f"Prediction {words}, and was stopped ({progress})."
     if not result.ready:
+        if info.missing_program is not None:
+            program = ProgramNotFound(info.missing_program)
+            return Status.CRASHED, f"Prediction could not start: {program}."
         if result.ended_early:
             return Status.CRASHED, f"Prediction {_exit_words(info)} before it was ready."
         return Status.NOT_READY_IN_TIME, (

@@ -15,6 +15,7 @@ from harness.phases.clock import Deadline, unix_deadline
 from harness.phases.logs import INTERRUPTED_GRACE_S, log_tail, not_started
 from harness.phases.outcome import PhaseOutcome, Status
 from harness.runners.base import ExitInfo, PhaseSpec, Runner, SampleCallback
+from harness.runners.program import ProgramNotFound
 
 
 def model_exported(model_dir: Path) -> bool:
@@ -60,6 +61,8 @@ def classify_train(
         )
     if info.signal is not None:
         return Status.CRASHED, f"Training was killed by signal {info.signal}."
+    if info.missing_program is not None:
+        return Status.CRASHED, f"Training could not start: {ProgramNotFound(info.missing_program)}."
     if info.exit_code != 0:
         return Status.CRASHED, f"Training exited with code {info.exit_code}."
     if not exported:

@@ -148,6 +148,7 @@ class RunBooks:
             network=self.config.network,
             gpu=self.config.gpu > 0,
             gpu_memory_bytes=self.config.gpu_memory_limit_bytes,
+            disk_bytes=self.config.disk_limit_bytes,
         )
 
     def clean_phase(self, phase: str) -> None:

@@ -81,6 +81,7 @@ class ExitInfo:
     peak_gpu_memory_bytes: int | None = None  # None: no GPU was measured
     disk_limit_exceeded: bool = False  # killed for writing more than Limits.disk_bytes
     log_cut: bool = False  # the output passed the log's size limit and the rest was not kept
+    missing_program: str | None = None  # the command's program, when it was not found to start
 
 
 @dataclass(frozen=True)

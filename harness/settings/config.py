@@ -50,6 +50,10 @@ class _RunConfigRules:
     def gpu_memory_limit_bytes(self) -> int | None:
         return None if self.gpu_memory_limit_mb is None else self.gpu_memory_limit_mb * 1024 * 1024
 
+    @property
+    def disk_limit_bytes(self) -> int | None:
+        return None if self.disk_limit_mb is None else self.disk_limit_mb * 1024 * 1024
+
     def scaled(self) -> ScaledLimits:
         """Every budget stretched by time_scale; grace is harness mechanics, not a budget."""
         k = self.time_scale

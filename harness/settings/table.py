@@ -178,6 +178,14 @@ SETTINGS: dict[str, Setting] = {
             16384,
         ),
         _profile(
+            "disk_limit_mb",
+            MEBIBYTES_OR_NONE,
+            "unknown in the contest: what a phase may add to its writable folders (model, "
+            "metrics, package copy, scratch); over it the phase stops as out_of_disk; also the "
+            'size of its private /tmp; "none" for no limit',
+            20480,
+        ),
+        _profile(
             "network", BOOLEAN, "whether the phases may reach the network (the contest: no)", False
         ),
         _profile("gpu", NON_NEGATIVE_WHOLE, "GPUs given to the phases (the contest: one)", 1),

@@ -190,3 +190,12 @@ def test_a_gpu_memory_kill_names_the_gpu_limit_in_both_phases():
     assert status is Status.OUT_OF_MEMORY
     assert reason.startswith("Prediction held 5120 MiB of GPU memory, over the GPU memory limit")
     assert reason.endswith("(0 of 10 images answered).")
+
+
+def test_a_program_not_found_is_named_in_both_phases():
+    info = ExitInfo(127, missing_program="nonexistent-tool")
+    status, reason = classify_train(info, False, False, 60, None)
+    assert status is Status.CRASHED and "'nonexistent-tool' was not found" in reason
+    result = StreamResult(expected=4, ended_early=True)
+    status, reason = classify_predict(result, info, LIMITS, None)
+    assert status is Status.CRASHED and "'nonexistent-tool' was not found" in reason

@@ -169,6 +169,25 @@ def test_time_scale_is_applied_and_stated(capsys, tmp_path, toys_dir, three_clas
     assert "time scale 2" in out
 
 
+def test_the_disk_limit_setting_stops_a_phase_as_out_of_disk(
+    capsys, tmp_path, toys_dir, three_class_set
+):
+    toy = tmp_path / "fills_disk"
+    shutil.copytree(toys_dir / "hostile" / "output_and_disk", toy)
+    manifest = toy / "submission.toml"
+    text = manifest.read_text().replace(
+        'command = ["python", "train.py"]',
+        'command = ["python", "train.py"]\nenv = { TOY_DO = "fill_disk" }',
+    )
+    manifest.write_text(text)
+    args = smoke(toy, three_class_set)
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *args, "--set", "disk_limit_mb=16")
+    assert code != 0 and report["profile"]["disk_limit_mb"] == 16
+    assert report["phases"]["train"]["status"] == "out_of_disk"
+    notes = report["runner"]["enforcement"]["notes"]
+    assert any(note.startswith("disk:") and "16 MiB" in note for note in notes)
+
+
 def test_gpu_memory_limit_and_peaks_are_in_the_report(capsys, tmp_path, toys_dir, three_class_set):
     args = smoke(toys_dir / "constant", three_class_set)
     code, report, _ = run_cli(capsys, tmp_path / "runs", *args, "--set", "gpu_memory_limit_mb=64")

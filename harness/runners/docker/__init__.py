@@ -11,8 +11,9 @@ Ctrl-C (an atexit hook catches what a KeyboardInterrupt skipped).
 The modules: `engine` (connecting, and whether an engine answers), `cleanup`
 (removing the containers started), `images` (the image a phase runs in),
 `runner` (creating the container), `phase` (one started container),
-`streams` (its log and stdout), `stats` (its resource use) and `gpu_watch`
-(its GPU use, and the GPU memory limit the engine cannot set).
+`streams` (its log and stdout), `stats` (its resource use), `gpu_watch`
+(its GPU use, and the GPU memory limit the engine cannot set) and `watcher`
+(removes the containers of a harness killed outright).
 """
 
 from harness.runners.docker.engine import docker_available

@@ -28,6 +28,7 @@ from harness.runners.docker.stats import ResourceWatch
 from harness.runners.docker.streams import copy_log, read_stdout_lines
 from harness.runners.output import CappedLog, LineTooLong
 from harness.runners.process.monitor import GpuReader
+from harness.runners.program import init_says_not_found
 
 LINES_QUEUED = 1024  # stdout lines read ahead; a flood then waits on the program's side
 
@@ -156,9 +157,22 @@ class DockerPhase(RunningPhase):
             peak_gpu_memory=None if self._gpu is None else self._gpu.peak_memory_bytes,
         )
         self._exit = dataclasses.replace(
-            exit, disk_limit_exceeded=self._disk is not None and self._disk.crossed
+            exit,
+            disk_limit_exceeded=self._disk is not None and self._disk.crossed,
+            missing_program=self._missing_program(state.get("ExitCode")),
         )
         self._exited.set()
+
+    def _missing_program(self, exit_code: int | None) -> str | None:
+        """The command's program when the container's init could not find it (exit 127)."""
+        program = self._spec.command[0] if self._spec.command else None
+        if exit_code != 127 or program is None:
+            return None
+        try:
+            tail = self._api.logs(self._id, stdout=False, stderr=True, tail=5)
+        except docker_errors.DockerException:
+            return None
+        return program if init_says_not_found(tail.decode("utf-8", "replace"), program) else None
 
     # RunningPhase
 

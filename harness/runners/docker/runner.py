@@ -6,7 +6,9 @@ as host config, an unprivileged user, and the labels that find it again.
 Hardening (docs/runners.md, "Threat model: docker runner"): every capability
 dropped, no new privileges, a read-only root filesystem with a size-limited
 tmpfs at /tmp, the engine's socket never mounted, a private IPC namespace,
-the engine's own log copy bounded. A harness running as root runs the phase
+the engine's own log copy bounded. Each container carries its harness's
+owner token, by which a watcher process removes it if the harness is killed
+outright (`watcher`). A harness running as root runs the phase
 as nobody (65534:65534): it gets the writable folders for the phase (chown)
 and the harness's user takes them back when the phase ends.
 """
@@ -36,9 +38,11 @@ from harness.runners.docker.engine import connect
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S
 from harness.runners.docker.images import check_image, image_for, submission_image
 from harness.runners.docker.phase import DockerPhase, hand_over
+from harness.runners.docker.watcher import OWNER_LABEL, owner_token
 from harness.runners.gpu import gpu_available, gpu_usage, granted_gpu_ids
 from harness.runners.output import LOG_LIMIT_BYTES
 from harness.runners.process.monitor import GpuReader
+from harness.runners.program import ProgramNotFound, engine_says_not_found
 from harness.settings.table import SETTINGS
 
 LABEL = "onlinesim"
@@ -221,7 +225,7 @@ class DockerRunner(Runner):
             working_dir=str(spec.workdir),
             environment={**CONTAINER_ENV, **spec.env},
             user=f"{uid}:{gid}",
-            labels={LABEL: "1", f"{LABEL}.phase": spec.phase},
+            labels={LABEL: "1", f"{LABEL}.phase": spec.phase, OWNER_LABEL: owner_token()},
             host_config=host_config,
             stdin_open=spec.interactive,
             detach=not spec.interactive,
@@ -243,7 +247,10 @@ class DockerRunner(Runner):
             # A missing program or work dir fails at start; as OSError it reads
             # like the process runner's "could not be started".
             remove_container(self.client, container_id)
-            raise OSError(error.explanation or str(error)) from error
+            explanation = error.explanation or str(error)
+            if engine_says_not_found(explanation):
+                raise ProgramNotFound(spec.command[0]) from error
+            raise OSError(explanation) from error
         except BaseException:
             remove_container(self.client, container_id)
             raise

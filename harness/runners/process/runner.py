@@ -6,6 +6,9 @@
 - memory: a monitor thread sums PSS over the process tree, plus the shared
   memory it holds outside its pages (harness.runners.process.shared_memory),
   every `sample_interval_s` and kills the group as soon as the limit is crossed.
+- disk: what the phase adds to its writable places is measured on a thread
+  (harness.runners.disk_watch, as under docker); past `Limits.disk_bytes`
+  the tree is killed and the phase is `out_of_disk`.
 - privileges, files, network, processes: bubblewrap
   (harness.runners.process.sandbox) where it is installed and works; where
   not, the phase runs as a plain child and the report says what is missing.
@@ -38,11 +41,13 @@ from harness.runners.base import (
     RunningPhase,
     SampleCallback,
 )
+from harness.runners.disk_watch import DISK_INTERVAL_S, DiskWatch
 from harness.runners.gpu import gpu_available
 from harness.runners.output import CappedLog, LineSplitter, LineTooLong
 from harness.runners.process import pids_cgroup, sandbox
 from harness.runners.process.monitor import GPU_MEMORY, TreeMonitor
 from harness.runners.process.shared_memory import unmapped_shared_bytes
+from harness.runners.program import check_program
 
 PASSED_THROUGH = (
     "LANG",
@@ -81,7 +86,9 @@ UNSANDBOXED = (
 def phase_environment(spec: PhaseSpec) -> dict[str, str]:
     """A clean environment: a few host settings, the harness's Python first on PATH, spec.env.
 
-    Nothing else of the harness's environment leaks in, as on the platform.
+    Nothing else of the harness's environment leaks in, as on the platform. The
+    Python folder is resolved, as the sandbox shows it: a venv reached through a
+    symlink is bound at its real path only.
     """
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
     # resolved like the sandbox's places: a .venv reached through a link is bound where it lies
@@ -128,6 +135,7 @@ class ProcessPhase(RunningPhase):
         sample_interval_s: float,
         on_sample: SampleCallback | None,
         sandboxed: bool,
+        writable: tuple[Path, ...] = (),
     ) -> None:
         self._log = CappedLog(spec.log_path)
         self._lines: queue.Queue = queue.Queue(LINES_QUEUED)
@@ -138,16 +146,25 @@ class ProcessPhase(RunningPhase):
         self._lock = threading.Lock()
         self._sandboxed = sandboxed
         self.cgroup: Path | None = None  # the pids cgroup the phase runs in, removed at the end
-        self._process = subprocess.Popen(
-            argv,
-            cwd=spec.workdir,
-            env={"PATH": os.defpath} if sandboxed else phase_environment(spec),
-            stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            # one pipe for both outside predict, so the log keeps the program's own order
-            stderr=subprocess.PIPE if spec.interactive else subprocess.STDOUT,
-            start_new_session=True,
-        )
+        limit = spec.limits.disk_bytes
+        self._disk = None if limit is None else DiskWatch(writable, limit, self._kill_for_disk)
+        if self._disk is not None:
+            self._disk.start()  # measures the folders' size before the program writes
+        try:
+            self._process = subprocess.Popen(
+                argv,
+                cwd=spec.workdir,
+                env={"PATH": os.defpath} if sandboxed else phase_environment(spec),
+                stdin=subprocess.PIPE if spec.interactive else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                # one pipe for both outside predict, so the log keeps the program's own order
+                stderr=subprocess.PIPE if spec.interactive else subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except OSError:
+            if self._disk is not None:
+                self._disk.stop()  # nothing to watch: the program never started
+            raise
         assert self._process.stdout is not None
         self._copiers = []
         if self._process.stderr is not None:
@@ -246,6 +263,9 @@ class ProcessPhase(RunningPhase):
     def _shared_memory(self, processes: list[psutil.Process]) -> int:
         return unmapped_shared_bytes(processes, sandbox_root=self.pid)
 
+    def _kill_for_disk(self) -> None:
+        self._signal_all(signal.SIGKILL)
+
     def _kill_for_memory(self) -> None:
         self._killed_for_memory = True
         self._signal_all(signal.SIGKILL)
@@ -280,6 +300,8 @@ class ProcessPhase(RunningPhase):
             self._signal_all(signal.SIGKILL)
             code = self._process.wait()
             self._monitor.stop()
+            if self._disk is not None:
+                self._disk.stop()
             self._wait_gone(1.0)
             self.close_stdin()
             for copier in self._copiers:
@@ -298,6 +320,7 @@ class ProcessPhase(RunningPhase):
                 gpu_memory_exceeded=self._monitor.crossed == GPU_MEMORY,
                 peak_gpu_memory_bytes=self._monitor.peak_gpu_memory_bytes,
                 log_cut=self._log.cut,
+                disk_limit_exceeded=self._disk is not None and self._disk.crossed,
             )
             return self._exit
 
@@ -324,6 +347,12 @@ class ProcessRunner(Runner):
                 f"memory: the whole process tree (PSS) checked every {self.sample_interval_s:g} s "
                 "and killed at the limit; a faster allocation can overshoot by one interval"
             )
+        if limits.disk_bytes is not None:
+            notes.append(
+                f"disk: what the phase adds to its writable folders checked every "
+                f"{DISK_INTERVAL_S:g} s and killed above {limits.disk_bytes / 2**20:.0f} MiB; "
+                "a faster writer can overshoot by one interval"
+            )
         notes += SANDBOXED if support.available else UNSANDBOXED
         if not limits.gpu and not support.available:
             notes.append("gpu: hidden by CUDA_VISIBLE_DEVICES only, which a program can undo")
@@ -349,24 +378,30 @@ class ProcessRunner(Runner):
         for mount in spec.mounts:
             if mount.writable:
                 mount.path.mkdir(parents=True, exist_ok=True)  # or the sandbox could not show it
+        environment = phase_environment(spec)
+        check_program(spec.command, spec.workdir, environment["PATH"])
         sandboxed = self._support().available
         argv = list(spec.command)
         group = None
+        places = phase_places(spec)
+        limits = spec.limits
         if sandboxed:
-            limits = spec.limits
             group = pids_cgroup.create(limits.pids) if limits.pids is not None else None
             argv = sandbox.bwrap_argv(
                 argv,
-                phase_places(spec),
-                phase_environment(spec),
+                places,
+                environment,
                 spec.workdir.resolve(),
                 network=limits.network,
                 gpu=limits.gpu,
-                tmpfs_bytes=limits.shm_bytes or limits.memory_bytes,
+                shm_bytes=limits.shm_bytes or limits.memory_bytes,
+                tmp_bytes=limits.disk_bytes,
                 processes=limits.pids,
             )
             if group is not None:
                 argv = pids_cgroup.joined(group, argv)
-        phase = ProcessPhase(spec, argv, self.sample_interval_s, on_sample, sandboxed)
+        phase = ProcessPhase(
+            spec, argv, self.sample_interval_s, on_sample, sandboxed, places.writable
+        )
         phase.cgroup = group
         return phase

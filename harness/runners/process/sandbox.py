@@ -17,7 +17,8 @@ than our own namespace code):
   host unix socket: /run, /var/run and the host's /tmp are not there).
   Hidden folders inside an allowed one are covered by an empty tmpfs.
 - /dev: bwrap's minimal one (null, zero, full, random, urandom, tty), a
-  private size-limited /dev/shm and /tmp, and the GPU devices when granted.
+  private /dev/shm sized by the memory (or shm) limit and a private /tmp
+  sized by the disk limit, and the GPU devices when granted.
 - processes, network, IPC: new PID (bwrap is pid 1 and reaps; when the
   command ends, everything it left behind is killed), network (loopback
   only) and IPC namespaces; the phase dies with the harness (parent-death
@@ -126,10 +127,10 @@ def _covered(path: Path) -> bool:
     return any(_inside(path, Path(f)) for f in SYSTEM_FOLDERS if not os.path.islink(f))
 
 
-def _devices(gpu: bool, tmpfs_bytes: int) -> list[str]:
+def _devices(gpu: bool, shm_bytes: int, tmp_bytes: int) -> list[str]:
     argv = ["--dev", "/dev", "--proc", "/proc"]
-    for target in PRIVATE_TMPFS:
-        argv += ["--size", str(tmpfs_bytes), "--perms", "1777", "--tmpfs", target]
+    for target, size in zip(PRIVATE_TMPFS, (shm_bytes, tmp_bytes), strict=True):
+        argv += ["--size", str(size), "--perms", "1777", "--tmpfs", target]
     if gpu:
         for name in GPU_DEVICES:
             argv += ["--dev-bind-try", f"/dev/{name}", f"/dev/{name}"]
@@ -143,10 +144,15 @@ def bwrap_argv(
     workdir: Path,
     network: bool,
     gpu: bool,
-    tmpfs_bytes: int | None,
+    shm_bytes: int | None,
+    tmp_bytes: int | None,
     processes: int | None,
 ) -> list[str]:
-    """The argv that runs `command` in the sandbox (pure: the tests read it as it is)."""
+    """The argv that runs `command` in the sandbox (pure: the tests read it as it is).
+
+    `shm_bytes` sizes the private /dev/shm (memory), `tmp_bytes` the private /tmp
+    (the disk limit: what the phase may write); None takes DEFAULT_TMPFS_BYTES.
+    """
     argv = ["prlimit", f"--nproc={processes}", "--"] if processes is not None else []
     argv += [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user"]
     if network:
@@ -155,7 +161,7 @@ def bwrap_argv(
         argv += ["--uid", str(NOBODY), "--gid", str(NOBODY)]
     argv += ["--cap-drop", "ALL", "--disable-userns", "--new-session", "--die-with-parent"]
     argv += _system_view()
-    argv += _devices(gpu, tmpfs_bytes or DEFAULT_TMPFS_BYTES)
+    argv += _devices(gpu, shm_bytes or DEFAULT_TMPFS_BYTES, tmp_bytes or DEFAULT_TMPFS_BYTES)
     argv += _place_view(places)
     argv += ["--remount-ro", "/"]  # bwrap's root is a tmpfs: no writing (uncounted) in it
     argv += ["--chdir", str(workdir), "--clearenv"]
@@ -171,7 +177,7 @@ def support() -> Support:
         return Support(False, ("bwrap not installed (Debian: apt-get install bubblewrap)",))
     places = Places(read_only=python_folders(), writable=())
     argv = bwrap_argv(
-        [sys.executable, "-I", "-c", "pass"], places, {}, Path("/"), False, False, 2**20, 64
+        [sys.executable, "-I", "-c", "pass"], places, {}, Path("/"), False, False, 2**20, 2**20, 64
     )
     try:
         done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)

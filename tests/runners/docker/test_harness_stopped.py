@@ -1,4 +1,6 @@
-"""The harness stopped mid-phase (SIGINT, SIGTERM) leaves nothing running and an interrupted report.
+"""The harness stopped mid-phase leaves nothing running: SIGINT and SIGTERM with an
+interrupted report, SIGKILL (no clean-up of its own) through the phase's parent-death
+signal (process runner) and the container watcher (docker runner).
 
 A real `python -m harness simulate` subprocess runs a toy under each runner:
 sleep_forever for train, too_slow (1 s per image) for predict; a second after
@@ -36,14 +38,20 @@ def _running_from(folder: Path) -> list[psutil.Process]:
     return found
 
 
+def _containers_over(engine, folder: Path) -> list[str]:
+    """Our containers (running or not) with a mount inside `folder`."""
+    found = []
+    for container in engine.containers.list(all=True, filters={"label": f"{LABEL}=1"}):
+        if any(m["Source"].startswith(str(folder)) for m in container.attrs["Mounts"]):
+            found.append(container.name)
+    return found
+
+
 TOY_FOR_PHASE = {"train": "sleep_forever", "predict": "too_slow"}
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
-@pytest.mark.parametrize("runner", ["process", "docker"])
-@pytest.mark.parametrize("phase", ["train", "predict"])
-def test_stopped_mid_phase(phase, runner, signum, tmp_path, three_class_set, base_image, engine):
-    runs = tmp_path / "runs"
+def _start_mid_phase(phase: str, runner: str, runs: Path, data: Path, image: str):
+    """A harness subprocess, returned a second after the phase's log appeared."""
     harness = subprocess.Popen(
         [
             sys.executable,
@@ -53,13 +61,13 @@ def test_stopped_mid_phase(phase, runner, signum, tmp_path, three_class_set, bas
             "--submission",
             str(ROOT / "tests" / "toys" / TOY_FOR_PHASE[phase]),
             "--data",
-            str(three_class_set),
+            str(data),
             "--profile",
             "smoke",
             "--runner",
             runner,
             "--docker-image",
-            base_image,
+            image,
             "--runs-dir",
             str(runs),
         ],
@@ -71,6 +79,15 @@ def test_stopped_mid_phase(phase, runner, signum, tmp_path, three_class_set, bas
     while not list(runs.glob(f"*/logs/{phase}.log")) and time.monotonic() < deadline:
         time.sleep(0.1)
     time.sleep(1.0)
+    return harness
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("runner", ["process", "docker"])
+@pytest.mark.parametrize("phase", ["train", "predict"])
+def test_stopped_mid_phase(phase, runner, signum, tmp_path, three_class_set, base_image, engine):
+    runs = tmp_path / "runs"
+    harness = _start_mid_phase(phase, runner, runs, three_class_set, base_image)
     harness.send_signal(signum)
     output = harness.communicate(timeout=60)[0].decode()
     assert harness.returncode == 130, output
@@ -80,3 +97,29 @@ def test_stopped_mid_phase(phase, runner, signum, tmp_path, three_class_set, bas
     assert report["verdict"]["passed"] is False
     assert _running_from(runs) == []
     assert engine.containers.list(all=True, filters={"label": f"{LABEL}.phase={phase}"}) == []
+
+
+def _gone(check, timeout_s: float = 30.0):
+    """`check()` once it is empty, or its last value after timeout_s (the clean-up is async)."""
+    deadline = time.monotonic() + timeout_s
+    while (left := check()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
+@pytest.mark.parametrize("runner", ["process", "docker"])
+def test_a_sigkilled_harness_leaves_nothing_running(
+    runner, tmp_path, three_class_set, base_image, engine
+):
+    runs = tmp_path / "runs"
+    harness = _start_mid_phase("train", runner, runs, three_class_set, base_image)
+    phase_processes = _running_from(runs)
+    assert phase_processes, "the phase was not running when the harness was killed"
+    if runner == "docker":
+        assert _containers_over(engine, tmp_path)
+    helpers = [p for p in psutil.Process(harness.pid).children() if p not in phase_processes]
+    harness.kill()
+    harness.communicate(timeout=30)
+    assert _gone(lambda: _running_from(runs)) == []
+    assert _gone(lambda: _containers_over(engine, tmp_path)) == []
+    assert _gone(lambda: [p for p in helpers if p.is_running()]) == []  # the watcher too

@@ -6,6 +6,7 @@ import dataclasses
 import os
 import socket
 import sys
+import threading
 from pathlib import Path
 
 from harness.phases import run_train
@@ -96,7 +97,7 @@ def test_environment_is_clean_and_uses_the_harness_python(run_folder, runner, mo
     )
     said = _run_python(run_folder, runner, code)
     assert said["secret"] == "none"
-    assert Path(said["python"]).parent == Path(sys.executable).parent
+    assert Path(said["python"]).parent == Path(sys.executable).parent.resolve()
     assert said["cuda"] == "''"
     assert said["profile"] == "test"
 
@@ -145,6 +146,7 @@ def test_the_phase_cannot_see_or_signal_the_harness(run_folder, runner):
 
 READ_AND_WRITE = """
 import sys
+import threading
 from pathlib import Path
 print("file", Path(sys.argv[1]).read_text())
 Path(sys.argv[2], "out.txt").write_text("written")
@@ -169,3 +171,31 @@ def test_file_mount_and_missing_writable_folder_inside_a_hidden_one(run_folder, 
     assert said["dir"] == "written"
     assert said["secret"] == "absent"
     assert (metrics / "out.txt").read_text() == "written"
+
+
+def test_the_private_tmp_is_sized_by_the_disk_limit(run_folder, runner):
+    code = (
+        "import os\n"
+        "for folder in ('/tmp', '/dev/shm'):\n"
+        "    s = os.statvfs(folder)\n"
+        "    print(folder, s.f_blocks * s.f_frsize)\n"
+        "open(os.environ['MODEL_INFERENCE_PATH'] + '/m', 'w').write('m')\n"
+    )
+    limits = Limits(memory_bytes=512 * 2**20, disk_bytes=96 * 2**20)
+    said = _run_python(run_folder, runner, code, limits=limits)
+    assert int(said["/tmp"]) == 96 * 2**20
+    assert int(said["/dev/shm"]) == 512 * 2**20
+
+
+def test_the_disk_limit_is_stated_in_the_notes(runner):
+    notes = runner.enforcement(Limits(disk_bytes=64 * 2**20)).notes
+    assert any(note.startswith("disk:") and "64 MiB" in note for note in notes)
+
+
+def test_a_program_that_cannot_start_leaves_no_disk_watch_behind(run_folder):
+    spec = run_folder.train_spec("constant", Limits(disk_bytes=2**20))
+    (spec.workdir / "not_executable").write_text("x")
+    spec = dataclasses.replace(spec, command=("./not_executable",))
+    outcome = run_train(ProcessRunner(isolate=False), spec, 10, 1, run_folder.model_dir)
+    assert outcome.status is Status.CRASHED and "could not be started" in outcome.reason
+    assert [t for t in threading.enumerate() if t.name == "disk-watch"] == []
