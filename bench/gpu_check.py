@@ -130,7 +130,7 @@ def main() -> None:
         work / "jax-prealloc",
         {"KERAS_BACKEND": "jax", "XLA_PYTHON_CLIENT_PREALLOCATE": "true"},
     )
-    common = {"data": str(args.data), "runs_dir": str(work / "runs"), "gpu": 1}
+    common = {"data": str(args.data), "runs_dir": str(work / "runs"), "train_gpu": 1}
     smoke = {**common, "profile": "smoke"}
     runs = {
         "online": {
@@ -142,7 +142,7 @@ def main() -> None:
             "train_budget_s": args.budget,
         },
         "limited": {**smoke, "submission": str(torch), "gpu_memory_limit_mb": args.low_limit_mb},
-        "hidden": {**smoke, "submission": str(torch), "gpu": 0},
+        "hidden": {**smoke, "submission": str(torch), "train_gpu": 0},
         "jax": {**smoke, "submission": str(jax)},
         "jax-prealloc": {**smoke, "submission": str(jax_greedy)},
     }

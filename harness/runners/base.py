@@ -35,6 +35,7 @@ class Limits:
     shm_bytes: int | None = None
     gpu_memory_bytes: int | None = None
     disk_bytes: int | None = None  # what the phase may write in its writable places
+    cpus: tuple[int, ...] | None = None  # the CPU ids the phase is pinned to; None: all
 
 
 @dataclass(frozen=True)

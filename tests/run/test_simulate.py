@@ -182,6 +182,35 @@ def test_gpu_memory_limit_and_peaks_are_in_the_report(capsys, tmp_path, toys_dir
     )
 
 
+def test_each_phase_gets_its_own_gpu_and_cpus(capsys, tmp_path, toys_dir, three_class_set):
+    """The contest's split: train on the GPU, predict on a few CPUs without one."""
+    args = smoke(toys_dir / "constant", three_class_set)
+    sets = ("train_gpu=1", "predict_gpu=0", "predict_cpus=1")
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *args, *(f"--set={s}" for s in sets))
+    assert code == 0
+    assert {k: report["profile"][k] for k in ("train_gpu", "predict_gpu", "predict_cpus")} == {
+        "train_gpu": 1,
+        "predict_gpu": 0,
+        "predict_cpus": 1,
+    }
+    every_cpu = sorted(os.sched_getaffinity(0))
+    train = report["phases"]["train"]["details"]["resources"]
+    predict = report["phases"]["predict"]["details"]["resources"]
+    assert train == {"gpu": True, "cpus": every_cpu}
+    assert predict == {"gpu": False, "cpus": every_cpu[:1]}
+    notes = report["runner"]["enforcement"]["notes"]
+    assert f"predict: cpus: pinned to {every_cpu[0]}" in " ".join(notes)
+
+
+def test_more_cpus_than_the_machine_has_is_said(capsys, tmp_path, toys_dir, three_class_set):
+    args = smoke(toys_dir / "constant", three_class_set)
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *args, "--set", "predict_cpus=4096")
+    assert code == 0
+    predict = report["phases"]["predict"]["details"]["resources"]
+    assert predict["cpus"] == sorted(os.sched_getaffinity(0))
+    assert predict["note"].startswith("asked for 4096 CPUs, but the harness may use only")
+
+
 def test_observer_hears_every_phase_and_sample(tmp_path, toys_dir, three_class_set):
     class Recorder(RunObserver):
         def __init__(self) -> None:

@@ -9,6 +9,8 @@
 - privileges, files, network, processes: bubblewrap
   (harness.runners.process.sandbox) where it is installed and works; where
   not, the phase runs as a plain child and the report says what is missing.
+- CPUs: a phase with `Limits.cpus` starts under `taskset`, so it and its
+  children run on those CPUs only (an affinity, which a program may widen).
 - GPU: hidden with CUDA_VISIBLE_DEVICES="" when not granted, and its devices
   are absent from the sandbox's /dev. GPU memory (NVML, by the tree's pids)
   is sampled, and an optional limit is enforced like the host memory limit;
@@ -38,6 +40,7 @@ from harness.runners.base import (
     RunningPhase,
     SampleCallback,
 )
+from harness.runners.cpus import cpu_list
 from harness.runners.gpu import gpu_available
 from harness.runners.output import CappedLog, LineSplitter, LineTooLong
 from harness.runners.process import pids_cgroup, sandbox
@@ -324,6 +327,11 @@ class ProcessRunner(Runner):
                 "and killed at the limit; a faster allocation can overshoot by one interval"
             )
         notes += SANDBOXED if support.available else UNSANDBOXED
+        if limits.cpus:
+            notes.append(
+                f"cpus: pinned to {cpu_list(limits.cpus)} (CPU affinity, inherited by every "
+                "process of the phase; a program could widen it again)"
+            )
         if not limits.gpu and not support.available:
             notes.append("gpu: hidden by CUDA_VISIBLE_DEVICES only, which a program can undo")
         gpu_memory = limits.gpu_memory_bytes is not None and gpu_available()
@@ -366,6 +374,8 @@ class ProcessRunner(Runner):
             )
             if group is not None:
                 argv = pids_cgroup.joined(group, argv)
+        if spec.limits.cpus:
+            argv = ["taskset", "--cpu-list", cpu_list(spec.limits.cpus), *argv]
         phase = ProcessPhase(spec, argv, self.sample_interval_s, on_sample, sandboxed)
         phase.cgroup = group
         return phase
