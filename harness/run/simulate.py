@@ -318,6 +318,16 @@ def _files(books: RunBooks, stage: Stage, answers: list[Answer]) -> dict[str, st
     return files
 
 
+def sample_warnings(*phases: PhaseOutcome) -> list[str]:
+    """A resource callback that failed left the trace short: said, since the page shows less."""
+    return [
+        f"{outcome.phase}: resource samples stopped early, the sample callback failed "
+        f"({outcome.details['sample_error']}); the memory limit was still enforced"
+        for outcome in phases
+        if outcome.details.get("sample_error")
+    ]
+
+
 def _data_summary(prep: Prepared) -> DataSummary:
     return DataSummary(
         source=str(prep.dataset.root),
@@ -377,7 +387,7 @@ def simulate(
         data=data,
         phases={"train": train, "predict": predict},
         score=score_section(prep.dataset, stage, answers, books.limits.per_image_s),
-        warnings=[*prep.warnings, *data.warnings],
+        warnings=[*prep.warnings, *data.warnings, *sample_warnings(train, predict)],
         files=_files(books, stage, answers),
     )
     report_path = write_report(books.run_dir, report)

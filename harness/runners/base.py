@@ -82,6 +82,7 @@ class ExitInfo:
     peak_gpu_memory_bytes: int | None = None  # None: no GPU was measured
     disk_limit_exceeded: bool = False  # killed for writing more than Limits.disk_bytes
     log_cut: bool = False  # the output passed the log's size limit and the rest was not kept
+    sample_error: str | None = None  # on_sample failed: no more samples, the limits still held
 
 
 @dataclass(frozen=True)

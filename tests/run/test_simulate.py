@@ -274,6 +274,29 @@ class SlowToPrepare(ProcessRunner):
         return f"{spec.phase} ready"
 
 
+def test_a_failing_sample_callback_is_reported(capsys, tmp_path, toys_dir, three_class_set):
+    class Broken(RunObserver):
+        def sample(self, phase: str, sample: ResourceSample) -> None:
+            raise RuntimeError(f"a bug in the {phase} observer")
+
+    config = resolve_config(
+        {
+            "submission": str(toys_dir / "constant"),
+            "data": str(three_class_set),
+            "profile": "smoke",
+            "runs_dir": str(tmp_path / "runs"),
+        }
+    )
+    result = simulate(config, Broken())
+    assert result.passed  # the run goes on; only its trace is short
+    for phase in ("train", "predict"):
+        error = f"RuntimeError: a bug in the {phase} observer"
+        assert result.report["phases"][phase]["details"]["sample_error"] == error
+        warning = f"{phase}: resource samples stopped early, the sample callback failed ({error})"
+        assert any(w.startswith(warning) for w in result.report["warnings"])
+    assert "warning: train: resource samples stopped early" in summary_text(result.report)
+
+
 def test_preparation_runs_before_the_clock_and_is_reported(
     monkeypatch, tmp_path, toys_dir, three_class_set
 ):

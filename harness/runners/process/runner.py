@@ -300,6 +300,7 @@ class ProcessPhase(RunningPhase):
                 gpu_memory_exceeded=self._monitor.crossed == GPU_MEMORY,
                 peak_gpu_memory_bytes=self._monitor.peak_gpu_memory_bytes,
                 log_cut=self._log.cut,
+                sample_error=self._monitor.callback_error,
             )
             return self._exit
 
