@@ -363,7 +363,7 @@ def simulate(
     books.metrics_path.parent.mkdir()
     config.write(books.run_dir)
     enforcement = _enforcement(runner, books)
-    stage = stage_split(prep.plan, books.layout.stage, link=enforcement.read_only_data)
+    stage = stage_split(prep.plan, books.layout, link=enforcement.read_only_data)
     train, predict, answers = _run_phases(books, runner, prep, stage)
     data = _data_summary(prep)
     serve = prep.manifest.predict_serve

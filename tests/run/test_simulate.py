@@ -24,6 +24,7 @@ from harness.package.provenance import Provenance, TrainedImage
 from harness.phases.outcome import PhaseOutcome
 from harness.report.document import summary_text
 from harness.run.simulate import RunObserver, simulate
+from harness.run_layout import RunLayout
 from harness.runners import RUNNERS
 from harness.runners.base import ResourceSample
 from harness.runners.process.runner import ProcessRunner
@@ -75,10 +76,10 @@ def test_constant_toy_passes_and_scores_one_in_three(capsys, tmp_path, toys_dir,
     for name in report["files"].values():
         assert (run_dir / name).is_file(), name
     assert not (run_dir / "work").exists() and not (run_dir / "scratch").exists()
-    with (run_dir / "answer_key.csv").open(encoding="utf-8") as handle:
+    with RunLayout(run_dir).answer_key.open(encoding="utf-8") as handle:
         key = {row["id"]: row["label"] for row in csv.DictReader(handle)}
-    assert sorted(p.stem for p in (run_dir / "stage" / "test").iterdir()) == sorted(key)
-    config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    assert sorted(p.stem for p in RunLayout(run_dir).stage_test.iterdir()) == sorted(key)
+    config = json.loads(RunLayout(run_dir).config.read_text(encoding="utf-8"))
     assert {k: config[k] for k in ("train_images", "seed", "runner")} == {
         "train_images": 36,
         "seed": 0,
@@ -104,8 +105,8 @@ def test_chinese_class_names_round_trip(capsys, tmp_path, toys_dir, chinese_set)
     assert report["data"]["classes"] == sorted(report["data"]["classes"])
     assert "充电器" in report["data"]["classes"] and "充电器" in report["score"]["per_class"]
     run_dir = tmp_path / "runs" / report["run_id"]
-    assert "充电器" in (run_dir / "report.json").read_text(encoding="utf-8")  # not \u-escaped
-    with (run_dir / "predictions.csv").open(encoding="utf-8") as handle:
+    assert "充电器" in RunLayout(run_dir).report.read_text(encoding="utf-8")  # not \u-escaped
+    with RunLayout(run_dir).predictions.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["true"] for row in rows} <= set(report["data"]["classes"])
     assert sum(row["predicted"] == row["true"] for row in rows) == report["score"]["correct"]
@@ -248,7 +249,7 @@ def test_observer_hears_every_phase_and_sample(tmp_path, toys_dir, three_class_s
         *answered,  # live, one per answer, while predict runs
         ("end", "predict", "ok"),
     ]
-    lines = (result.run_dir / "resources.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = result.layout.resources.read_text(encoding="utf-8").splitlines()
     assert len(lines) == recorder.samples
     for line in lines:
         sample = json.loads(line)
@@ -451,7 +452,7 @@ def test_phases_work_on_a_copy_and_their_scratch_is_deleted(
     assert code == 0, report["phases"]["train"]["reason"]
     after = {p.relative_to(user): p.read_bytes() for p in user.rglob("*") if p.is_file()}
     assert after == before  # nothing the user owns was changed or added
-    log = (tmp_path / "runs" / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    log = RunLayout(tmp_path / "runs" / report["run_id"]).log("train").read_text(encoding="utf-8")
     cwd, tmp = log.split("cwd ", 1)[1].split()[0], log.split(" tmp ", 1)[1].split()[0]
     assert Path(cwd) != user.resolve() and not Path(cwd).exists() and not Path(tmp).exists()
 
@@ -470,7 +471,7 @@ def test_labelled_originals_and_other_runs_are_out_of_sight(
     (peeker / "train.py").write_text(train, encoding="utf-8")
     code, report, _ = run_cli(capsys, runs, *smoke(peeker, three_class_set))
     assert code == 0
-    log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    log = RunLayout(runs / report["run_id"]).log("train").read_text(encoding="utf-8")
     seen = [line for line in log.splitlines() if line in ("visible", "hidden")]
     notes = " ".join(report["runner"]["enforcement"]["notes"])
     if "files: an allow-list" in notes:
@@ -489,7 +490,7 @@ def test_runs_folder_inside_the_package_is_not_copied_into_the_phase(
     run_cli(capsys, runs, *smoke(package, three_class_set))
     code, report, _ = run_cli(capsys, runs, *smoke(package, three_class_set))
     assert code == 0 and len(list(runs.iterdir())) == 2
-    log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    log = RunLayout(runs / report["run_id"]).log("train").read_text(encoding="utf-8")
     assert "no runs here" in log
 
 

@@ -46,7 +46,7 @@ def _train(run_folder, runner, toy: str, limits: Limits | None = None, **env: st
         shutil.copy(HOSTILE / name, spec.workdir / name)
     spec = dataclasses.replace(spec, command=("python", f"{toy}.py"))
     outcome = run_train(runner, spec, 30, 1, run_folder.model_dir)
-    return outcome, (run_folder.root / "logs" / "train.log").read_text(encoding="utf-8")
+    return outcome, run_folder.layout.log("train").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("toy", ["unmount_data", "block_device", "raise_capability"])
