@@ -31,14 +31,14 @@ def _page_for(run_dir: Path, report: dict) -> str:
 def test_report_regenerates_the_page(passed_run: Path):
     page = RunLayout(passed_run).page
     page.write_text("stale", encoding="utf-8")
-    before = {p.name: p.read_bytes() for p in passed_run.iterdir() if p != page}
+    before = {p: p.read_bytes() for p in passed_run.rglob("*") if p.is_file() and p != page}
 
     result = _cli("report", str(passed_run))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(page)
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    after = {p.name: p.read_bytes() for p in passed_run.iterdir() if p != page}
+    after = {p: p.read_bytes() for p in passed_run.rglob("*") if p.is_file() and p != page}
     assert after == before, "regenerating the page must not touch the run's other files"
 
 
