@@ -44,26 +44,28 @@ from harness.phases.contract_env import (  # noqa: E402
     train_variables,
 )
 from harness.phases.outcome import Status  # noqa: E402
+from harness.run_layout import RunLayout  # noqa: E402
 from harness.runners import create_runner  # noqa: E402
 from harness.runners.base import Limits  # noqa: E402
 
 PROFILE = "bench"  # not a profile of profiles.toml: the bench sets its own budget and limits
 
 
-def stage(data: Path, root: Path, test_fraction: float, seed: int):
+def stage(data: Path, layout: RunLayout, test_fraction: float, seed: int):
     """Copy a seeded stratified split: train/<class>/..., test/<id>.jpg, truth by id."""
     ds = list_dataset(data)
     train_idx, test_idx = stratified_split(ds.labels, test_fraction, seed)
+    train_dir, test_dir = layout.stage_train, layout.stage_test
     for i in train_idx:
-        target = root / "train" / ds.classes[ds.labels[i]] / ds.paths[i].name
+        target = train_dir / ds.classes[ds.labels[i]] / ds.paths[i].name
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ds.paths[i], target)
-    (root / "test").mkdir(parents=True)
+    test_dir.mkdir(parents=True)
     truth = {}
     for n, i in enumerate(test_idx):
-        shutil.copy(ds.paths[i], root / "test" / f"t{n:04d}.jpg")
+        shutil.copy(ds.paths[i], test_dir / f"t{n:04d}.jpg")
         truth[f"t{n:04d}"] = ds.classes[ds.labels[i]]
-    return root / "train", root / "test", truth
+    return train_dir, test_dir, truth
 
 
 def part_a(
@@ -174,18 +176,19 @@ def part_b(
 ) -> dict:
     package = root / "package"
     shutil.copytree(ROOT / "submission", package, ignore=shutil.ignore_patterns("__pycache__"))
-    model_dir, metrics = root / "model", root / "metrics"
-    for d in (model_dir, metrics):
+    layout = RunLayout(root)
+    model_dir = layout.model
+    for d in (model_dir, layout.train_metrics.parent):
         d.mkdir()
     scratch = make_scratch(root / "scratch")
-    folders = RunFolders(train_dir, test_dir, model_dir, metrics / "train.jsonl")
+    folders = RunFolders(train_dir, test_dir, model_dir, layout.train_metrics)
     package_env: dict[str, str] = {}
     if config:
         shutil.copy(config, package / "bench_config.toml")
         package_env[OVERRIDE_ENV] = str(package / "bench_config.toml")
     runner = create_runner("process")
     variables = train_variables(folders, PROFILE, scratch, package_env)
-    train = variables.spec(("python", "train.py"), package, Limits(), root / "logs" / "train.log")
+    train = variables.spec(("python", "train.py"), package, Limits(), layout.log("train"))
     t0 = time.time()
     out = run_train(runner, train, budget_s, 10.0, model_dir)
     train_s = time.time() - t0
@@ -203,9 +206,7 @@ def part_b(
     ]
     limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
     variables = predict_variables(folders, PROFILE, scratch, limits, package_env)
-    predict = variables.spec(
-        ("python", "predict.py"), package, Limits(), root / "logs" / "predict.log"
-    )
+    predict = variables.spec(("python", "predict.py"), package, Limits(), layout.log("predict"))
     requests = [PredictRequest(p.stem, p) for p in sorted(test_dir.glob("*.jpg"))]
     pout, answers = run_predict(runner, predict, requests, sorted(set(truth.values())), limits)
     lat = np.asarray([a.latency_s for a in answers]) * 1000
@@ -243,7 +244,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=Path("runs/bench_reference.json"))
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench_reference_"))
-    train_dir, test_dir, truth = stage(args.data, root / "stage", args.test_fraction, args.seed)
+    train_dir, test_dir, truth = stage(args.data, RunLayout(root), args.test_fraction, args.seed)
     n_train = sum(1 for _ in train_dir.rglob("*.jpg"))
     print(f"staged {n_train} train / {len(truth)} test images in {root}")
     result = {"data": str(args.data), "seed": args.seed}

@@ -20,6 +20,7 @@ from harness.data.demo import make_image_set
 from harness.data.holdout import split_holdout
 from harness.data.scan import scan_dataset
 from harness.data.staging import SplitRequest, plan_split, stage_split
+from harness.run_layout import RunLayout
 
 CACHE = Path(__file__).resolve().parents[1] / ".cache" / "bench_staging"
 
@@ -56,11 +57,15 @@ def main() -> None:
     request = SplitRequest(args.train, args.test, seed=0)
     plan = timed("stratified plan", rows, lambda: plan_split(holdout, request))
     with tempfile.TemporaryDirectory(dir=CACHE) as scratch:
-        timed("stage (train hard-linked)", rows, lambda: stage_split(plan, Path(scratch) / "a"))
+        timed(
+            "stage (train hard-linked)",
+            rows,
+            lambda: stage_split(plan, RunLayout(Path(scratch) / "a")),
+        )
         timed(
             "stage (train copied)",
             rows,
-            lambda: stage_split(plan, Path(scratch) / "b", link=False),
+            lambda: stage_split(plan, RunLayout(Path(scratch) / "b"), link=False),
         )
     linked_total = sum(seconds for label, seconds in rows if "copied" not in label)
     copied_total = sum(seconds for label, seconds in rows if "linked" not in label)

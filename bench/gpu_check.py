@@ -8,7 +8,7 @@ process runner:
    memory, the sampled GPU utilisation and the page's GPU rows;
 2. `limited`: torch, smoke-sized, under `gpu_memory_limit_mb = --low-limit-mb`,
    far below what the package needs: it must end as out_of_memory;
-3. `hidden`: torch, smoke-sized, `gpu = 0`: the runner hides the GPU, so the
+3. `hidden`: torch, smoke-sized, `train_gpu = 0`: the runner hides the GPU, so the
    package runs on the CPU and holds no GPU memory;
 4. `jax`: jax, smoke-sized, GPU granted, as the reference submission ships
    (its manifest sets `XLA_PYTHON_CLIENT_PREALLOCATE=false`: the peak is what
@@ -64,15 +64,14 @@ def backend_copy(submission: Path, target: Path, env: dict[str, str]) -> Path:
 def run(name: str, settings: dict, out: Path) -> dict:
     """One simulation; what the report and the resource trace say about the GPU."""
     started = time.monotonic()
-    report = simulate(resolve_config(settings)).report
-    run_dir = Path(settings["runs_dir"]) / report["run_id"]
+    result = simulate(resolve_config(settings))
+    report, layout = result.report, result.layout
     samples = [
-        json.loads(line)
-        for line in (run_dir / "resources.jsonl").read_text(encoding="utf-8").splitlines()
+        json.loads(line) for line in layout.resources.read_text(encoding="utf-8").splitlines()
     ]
-    for file in ("report.json", "report.html") if name in PAGES else ("report.json",):
-        shutil.copyfile(run_dir / file, out / f"{name}-{file}")
-    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    for file in (layout.report, layout.page) if name in PAGES else (layout.report,):
+        shutil.copyfile(file, out / f"{name}-{file.name}")
+    page = layout.page.read_text(encoding="utf-8")
     phases = report["phases"]
     return {
         "run": name,
@@ -93,7 +92,7 @@ def run(name: str, settings: dict, out: Path) -> dict:
         "page_says_no_gpu": "No GPU was sampled" in page,
         "backend_lines": [
             line
-            for log in sorted((run_dir / "logs").glob("*.log"))
+            for log in (layout.log(p) for p in phases if layout.log(p).is_file())
             for line in log.read_text(encoding="utf-8").splitlines()
             if "keras" in line and "backend" in line
         ],
@@ -130,7 +129,7 @@ def main() -> None:
         work / "jax-prealloc",
         {"KERAS_BACKEND": "jax", "XLA_PYTHON_CLIENT_PREALLOCATE": "true"},
     )
-    common = {"data": str(args.data), "runs_dir": str(work / "runs"), "gpu": 1}
+    common = {"data": str(args.data), "runs_dir": str(work / "runs"), "train_gpu": 1}
     smoke = {**common, "profile": "smoke"}
     runs = {
         "online": {
@@ -142,7 +141,7 @@ def main() -> None:
             "train_budget_s": args.budget,
         },
         "limited": {**smoke, "submission": str(torch), "gpu_memory_limit_mb": args.low_limit_mb},
-        "hidden": {**smoke, "submission": str(torch), "gpu": 0},
+        "hidden": {**smoke, "submission": str(torch), "train_gpu": 0},
         "jax": {**smoke, "submission": str(jax)},
         "jax-prealloc": {**smoke, "submission": str(jax_greedy)},
     }

@@ -21,6 +21,7 @@ import numpy as np
 from harness.report import plots
 from harness.report.compare import comparison_rows, format_table, load_summaries
 from harness.report.page import write_report_page
+from harness.run_layout import RunLayout
 
 SIZES = (
     ("smoke", 5, 20, 60, 5),
@@ -65,8 +66,9 @@ def write_run(root: Path, name: str, classes: int, tests: int, train_s: int, epo
         },
         "verdict": {"passed": True, "reasons": []},
     }
-    (run / "report.json").write_text(json.dumps(report, ensure_ascii=False), "utf-8")
-    with (run / "resources.jsonl").open("w") as handle:
+    layout = RunLayout(run)
+    layout.report.write_text(json.dumps(report, ensure_ascii=False), "utf-8")
+    with layout.resources.open("w") as handle:
         for t in range(int(train_s + tests * 0.1)):
             sample = {
                 "t": t,
@@ -77,11 +79,12 @@ def write_run(root: Path, name: str, classes: int, tests: int, train_s: int, epo
                 "gpu_utilization": 90 * rng.random(),
             }
             handle.write(json.dumps(sample) + "\n")
-    with (run / "predictions.csv").open("w", newline="") as handle:
+    with layout.predictions.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "latency_ms"])
         writer.writerows([number, f"{value:.3f}"] for number, value in enumerate(latencies))
-    with (run / "train_metrics.jsonl").open("w") as handle:
+    layout.train_metrics.parent.mkdir()
+    with layout.train_metrics.open("w") as handle:
         for epoch in range(epochs):
             handle.write(
                 json.dumps(

@@ -23,6 +23,7 @@ from harness.phases.contract_env import (
     predict_variables,
     train_variables,
 )
+from harness.run_layout import RunLayout
 from harness.runners.base import Limits, PhaseSpec
 
 TOYS = Path(__file__).resolve().parent / "toys"
@@ -46,9 +47,13 @@ class RunFolder:
     truth: dict[str, str]
     hidden: tuple[Path, ...] = ()
 
+    @property
+    def layout(self) -> RunLayout:
+        return RunLayout(self.root)
+
     def package(self, toy: str) -> Path:
         """A copy of the toy, as the harness gives each phase; made once per toy."""
-        target = self.root / "work" / toy
+        target = self.layout.work(toy)
         if not target.exists():
             shutil.copytree(TOYS / toy, target)
         return target
@@ -66,17 +71,17 @@ class RunFolder:
 
     def _spec(self, variables: PhaseVariables, toy: str, limits: Limits | None) -> PhaseSpec:
         phase = variables.phase
-        log_path = self.root / "logs" / f"{phase}.log"
+        log_path = self.layout.log(phase)
         command = ("python", f"{phase}.py")
         return variables.spec(command, self.package(toy), limits or Limits(), log_path, self.hidden)
 
     def train_log(self) -> list[str]:
-        return (self.root / "logs" / "train.log").read_text(encoding="utf-8").splitlines()
+        return self.layout.log("train").read_text(encoding="utf-8").splitlines()
 
     def write_answer_key(self) -> Path:
         """The key in the run folder, where answer_key.csv goes: outside every mount."""
         key = "id,label\n" + "".join(f"{i},{label}\n" for i, label in self.truth.items())
-        path = self.root / "answer_key.csv"
+        path = self.layout.answer_key
         path.write_text(key, encoding="utf-8")
         return path
 
@@ -86,11 +91,10 @@ class RunFolder:
 
 def make_run_folder(tmp_path: Path, hidden: tuple[Path, ...] = ()) -> RunFolder:
     """runs/r1 under `tmp_path`: 4 train and 3 test images per class, test names opaque."""
-    root = tmp_path / "runs" / "r1"
-    stage = root / "stage"
-    train_dir = make_image_set(stage / "train", CLASSES, per_class=4, size=32)
+    layout = RunLayout(tmp_path / "runs" / "r1")
+    train_dir = make_image_set(layout.stage_train, CLASSES, per_class=4, size=32)
     source = make_image_set(tmp_path / "held_out", CLASSES, per_class=3, size=32, seed=1)
-    test_dir = stage / "test"
+    test_dir = layout.stage_test
     test_dir.mkdir(parents=True)
     requests, truth = [], {}
     for number, image in enumerate(sorted(source.rglob("*.jpg"))):
@@ -99,11 +103,11 @@ def make_run_folder(tmp_path: Path, hidden: tuple[Path, ...] = ()) -> RunFolder:
         requests.append(PredictRequest(opaque, test_dir / f"{opaque}.jpg"))
         truth[opaque] = image.parent.name
     shutil.rmtree(source)
-    model_dir = root / "model"
+    model_dir = layout.model
     model_dir.mkdir()
-    metrics_path = root / "metrics" / "train_metrics.jsonl"
+    metrics_path = layout.train_metrics
     metrics_path.parent.mkdir()
-    scratch = make_scratch(root / "scratch")
+    scratch = make_scratch(layout.root / "scratch")  # one for both phases: no per-phase cleanup
     return RunFolder(
-        root, train_dir, test_dir, model_dir, metrics_path, scratch, requests, truth, hidden
+        layout.root, train_dir, test_dir, model_dir, metrics_path, scratch, requests, truth, hidden
     )

@@ -15,9 +15,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from typing import TextIO
+from typing import TextIO, cast
 
 from harness.phases.outcome import PhaseOutcome
+from harness.report.schema import PhaseDetails
 from harness.report.units import format_bytes, format_seconds
 from harness.run.simulate import RunObserver
 from harness.runners.base import ResourceSample
@@ -71,7 +72,7 @@ class TerminalProgress:
         if self.enabled:
             status = outcome.status.value
             line = f"{outcome.phase:<8} {status:<18} {format_seconds(outcome.wall_s)}"
-            details = outcome.details or {}
+            details = cast(PhaseDetails, outcome.details or {})  # as report.json will hold it
             if isinstance(details.get("answered"), int) and isinstance(
                 details.get("expected"), int
             ):

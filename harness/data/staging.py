@@ -23,6 +23,7 @@ import numpy as np
 from harness.data.holdout import Holdout
 from harness.data.image_reads import copy_image
 from harness.errors import UserError
+from harness.run_layout import RunLayout
 
 
 @dataclass(frozen=True)
@@ -164,14 +165,13 @@ def link_or_copy(source: Path, target: Path, link: bool = True) -> None:
     copy_image(source, target)
 
 
-def stage_split(plan: SplitPlan, stage_root: Path, link: bool = True) -> Stage:
-    """Write the plan to `stage_root`/train and /test; return the stage and its answer key.
+def stage_split(plan: SplitPlan, layout: RunLayout, link: bool = True) -> Stage:
+    """Write the plan to the run's stage/train and stage/test; return the stage and its key.
 
     `link=False` copies the training images too: right when the runner cannot
     keep the phase from writing to them, since a hard link is the user's file.
     """
-    stage_root = Path(stage_root)
-    train_dir, test_dir = stage_root / "train", stage_root / "test"
+    stage_root, train_dir, test_dir = layout.stage, layout.stage_train, layout.stage_test
     if stage_root.exists() and any(stage_root.iterdir()):
         raise UserError(f"stage folder {stage_root} is not empty; refusing to mix two splits.")
     stage = Stage(stage_root, train_dir, test_dir, [], {}, {}, plan)

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from harness.errors import UserError
-from harness.package.contest_layout import derive_manifest, is_contest_layout
+from harness.package.contest_layout import CODE_DIR, derive_manifest, is_contest_layout
 from harness.package.serve_settings import ServeSettings, parse_serve
 
 MANIFEST_NAME = "submission.toml"
@@ -164,6 +164,13 @@ def load_manifest(submission_dir: Path) -> Manifest:
             hint="pass --submission DIR, the folder holding submission.toml.",
         )
     path = submission_dir.resolve() / MANIFEST_NAME
+    nested = path.parent / CODE_DIR / MANIFEST_NAME
+    if not path.is_file() and nested.is_file():
+        raise UserError(
+            f"{path.parent}: no {MANIFEST_NAME} here, but one in {CODE_DIR}/: a contest-layout "
+            "archive of a package with a manifest.",
+            hint=f"pass --submission {path.parent / CODE_DIR}",
+        )
     if not path.is_file() and is_contest_layout(path.parent):
         return derive_manifest(path.parent, MANIFEST_NAME)
     if not path.is_file():

@@ -348,6 +348,7 @@ def run_predict(
             "stalled_id": result.stalled_id,
             "signal": info.signal,
             "log_cut": info.log_cut,
+            "sample_error": info.sample_error,
         },
     )
     return outcome, result.answers

@@ -132,5 +132,6 @@ def run_train(
             "signal": info.signal,
             "stopped_by_harness": info.stopped_by_harness,
             "log_cut": info.log_cut,
+            "sample_error": info.sample_error,
         },
     )

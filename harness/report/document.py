@@ -13,7 +13,7 @@ from pathlib import Path
 
 from harness import __version__
 from harness.phases.outcome import PhaseOutcome, Status
-from harness.report.schema import RunReport
+from harness.report.schema import PhaseEntry, RunReport
 from harness.run_layout import RunLayout
 
 SCHEMA_VERSION = 2  # 2: the answer key is answer_key.csv (files.answer_key)
@@ -94,7 +94,7 @@ def _mib(value: int | None) -> str:
     return "?" if value is None else f"{value / 2**20:,.0f} MiB"
 
 
-def _phase_line(name: str, phase: dict) -> str:
+def _phase_line(name: str, phase: PhaseEntry) -> str:
     limit = f" of {phase['limit_s']:g} s" if name == "train" and phase.get("limit_s") else ""
     memory = f", peak {_mib(phase.get('peak_memory_bytes'))}"
     if phase.get("memory_limit_bytes"):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from harness.report import html, plots, summaries
 from harness.report.run_folder import RunFolder, load_run
+from harness.report.schema import PhaseEntry
 from harness.report.units import MISSING, format_bytes, format_seconds
 from harness.run_layout import RunLayout
 
@@ -143,7 +144,7 @@ def _budget(run: RunFolder) -> str:
     return html.section("Budget per phase", html.table(headers, rows), anchor="budget")
 
 
-def _memory_cell(phase: dict) -> str:
+def _memory_cell(phase: PhaseEntry) -> str:
     """Peak against limit; the GPU's too when it was measured or limited."""
     cell = (
         f"{format_bytes(phase.get('peak_memory_bytes'))} / "
@@ -155,7 +156,7 @@ def _memory_cell(phase: dict) -> str:
     return cell
 
 
-def _limit_cells(run: RunFolder, phase: dict) -> tuple[str, html.Raw]:
+def _limit_cells(run: RunFolder, phase: PhaseEntry) -> tuple[str, html.Raw]:
     """The phase's limit and its share used; predict has a per-image limit, not a budget.
 
     Drawn as a budget, a per-image limit would show every predict phase as far

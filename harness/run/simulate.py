@@ -41,8 +41,9 @@ from harness.run.preparation import Prepared, prepare
 from harness.run.resource_trace import ResourceTrace
 from harness.run_layout import RunLayout
 from harness.runners import create_runner
-from harness.runners.base import Limits, PhaseSpec, Runner
+from harness.runners.base import Enforcement, Limits, PhaseSpec, Runner
 from harness.runners.choice import choose_runner
+from harness.runners.cpus import cpus_note, harness_cpus, pinned_cpus
 from harness.runners.tracking import TrackingRunner
 from harness.scoring.answers import score_section, write_answer_files
 from harness.settings.config import RunConfig
@@ -140,16 +141,27 @@ class RunBooks:
         # runs the harness from their package folder (no runs copied into runs).
         copy_contents(submission, workdir, leave_out=(self.run_dir.parent,))
         log_path = self.layout.log(phase)
-        return variables.spec(command, workdir, self.phase_limits(), log_path, self.hidden)
+        return variables.spec(command, workdir, self.phase_limits(phase), log_path, self.hidden)
 
-    def phase_limits(self) -> Limits:
+    def phase_limits(self, phase: str) -> Limits:
+        """The contest's split: train on a GPU, predict on a few CPUs (per the profile)."""
+        gpus = self.config.train_gpu if phase == "train" else self.config.predict_gpu
+        cpus = pinned_cpus(self.config.predict_cpus, harness_cpus()) if phase == "predict" else None
         return Limits(
             memory_bytes=self.config.memory_limit_bytes,
             network=self.config.network,
-            gpu=self.config.gpu > 0,
+            gpu=gpus > 0,
             gpu_memory_bytes=self.config.gpu_memory_limit_bytes,
             disk_bytes=self.config.disk_limit_bytes,
+            cpus=cpus,
         )
+
+    def resources(self, phase: str) -> dict:
+        """What the phase was given, for its report details: GPU or not, the CPU ids it may use."""
+        limits = self.phase_limits(phase)
+        given = {"gpu": limits.gpu, "cpus": list(limits.cpus or harness_cpus())}
+        note = cpus_note(self.config.predict_cpus, harness_cpus()) if phase == "predict" else None
+        return {"resources": {**given, "note": note} if note else given}
 
     def clean_phase(self, phase: str) -> None:
         """Delete the phase's package copy and scratch (and their parents once empty)."""
@@ -157,6 +169,14 @@ class RunBooks:
             _remove_tree(folder)
             if not any(folder.parent.iterdir()):
                 folder.parent.rmdir()
+
+
+def _enforcement(runner: Runner, books: RunBooks) -> Enforcement:
+    """What the runner enforces for train, plus the notes only predict's own limits bring."""
+    train = runner.enforcement(books.phase_limits("train"))
+    predict = runner.enforcement(books.phase_limits("predict"))
+    extra = tuple(f"predict: {note}" for note in predict.notes if note not in train.notes)
+    return dataclasses.replace(train, notes=(*train.notes, *extra))
 
 
 def _prepare_phase(runner: Runner, spec: PhaseSpec) -> dict:
@@ -191,7 +211,7 @@ def _train(
             books.model_dir,
             on_sample=trace.callback("train"),
         )
-        return _with_details(outcome, preparation)
+        return _with_details(outcome, {**books.resources("train"), **preparation})
     finally:  # on Ctrl-C too: the phase is stopped before its folders go
         runner.stop_all(books.limits.grace_s)
         books.clean_phase("train")
@@ -233,7 +253,7 @@ def _predict(
             on_answer=books.observer.answered,
             failures=failures,
         )
-        return _with_details(outcome, preparation), answers
+        return _with_details(outcome, {**books.resources("predict"), **preparation}), answers
     finally:
         runner.stop_all(books.limits.grace_s)
         books.clean_phase("predict")
@@ -299,6 +319,16 @@ def _files(books: RunBooks, stage: Stage, answers: list[Answer]) -> dict[str, st
     return files
 
 
+def sample_warnings(*phases: PhaseOutcome) -> list[str]:
+    """A resource callback that failed left the trace short: said, since the page shows less."""
+    return [
+        f"{outcome.phase}: resource samples stopped early, the sample callback failed "
+        f"({outcome.details['sample_error']}); the memory limit was still enforced"
+        for outcome in phases
+        if outcome.details.get("sample_error")
+    ]
+
+
 def _data_summary(prep: Prepared) -> DataSummary:
     return DataSummary(
         source=str(prep.dataset.root),
@@ -333,8 +363,8 @@ def simulate(
     books.model_dir.mkdir()
     books.metrics_path.parent.mkdir()
     config.write(books.run_dir)
-    enforcement = runner.enforcement(books.phase_limits())
-    stage = stage_split(prep.plan, books.layout.stage, link=enforcement.read_only_data)
+    enforcement = _enforcement(runner, books)
+    stage = stage_split(prep.plan, books.layout, link=enforcement.read_only_data)
     train, predict, answers = _run_phases(books, runner, prep, stage)
     data = _data_summary(prep)
     serve = prep.manifest.predict_serve
@@ -358,7 +388,7 @@ def simulate(
         data=data,
         phases={"train": train, "predict": predict},
         score=score_section(prep.dataset, stage, answers, books.limits.per_image_s),
-        warnings=[*prep.warnings, *data.warnings],
+        warnings=[*prep.warnings, *data.warnings, *sample_warnings(train, predict)],
         files=_files(books, stage, answers),
     )
     report_path = write_report(books.run_dir, report)

@@ -35,6 +35,7 @@ class Limits:
     shm_bytes: int | None = None
     gpu_memory_bytes: int | None = None
     disk_bytes: int | None = None  # what the phase may write in its writable places
+    cpus: tuple[int, ...] | None = None  # the CPU ids the phase is pinned to; None: all
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class ExitInfo:
     disk_limit_exceeded: bool = False  # killed for writing more than Limits.disk_bytes
     log_cut: bool = False  # the output passed the log's size limit and the rest was not kept
     missing_program: str | None = None  # the command's program, when it was not found to start
+    sample_error: str | None = None  # on_sample failed: no more samples, the limits still held
 
 
 @dataclass(frozen=True)

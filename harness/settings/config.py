@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UserError
+from harness.run_layout import RunLayout
 from harness.settings.profiles import (
     BUILTIN_PROFILES,
     builtin_tables,
@@ -77,7 +78,7 @@ class _RunConfigRules:
         return json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n"
 
     def write(self, run_dir: Path) -> Path:
-        path = Path(run_dir) / "config.json"
+        path = RunLayout(Path(run_dir)).config
         path.write_text(self.to_json(), encoding="utf-8")
         return path
 

@@ -188,7 +188,20 @@ SETTINGS: dict[str, Setting] = {
         _profile(
             "network", BOOLEAN, "whether the phases may reach the network (the contest: no)", False
         ),
-        _profile("gpu", NON_NEGATIVE_WHOLE, "GPUs given to the phases (the contest: one)", 1),
+        _profile("train_gpu", NON_NEGATIVE_WHOLE, "GPUs given to train (the contest: one)", 1),
+        _profile(
+            "predict_gpu",
+            NON_NEGATIVE_WHOLE,
+            "GPUs given to predict (the contest predicted on CPU: none)",
+            0,
+        ),
+        _profile(
+            "predict_cpus",
+            COUNT_OR_ALL,
+            'CPUs predict is pinned to, or "all"; unknown in the contest: its Flink job ran '
+            "with parallelism 1 to 2",
+            2,
+        ),
         _profile(
             "gpu_memory_limit_mb",
             MEBIBYTES_OR_NONE,

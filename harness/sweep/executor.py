@@ -47,8 +47,15 @@ class TaskDemand:
 
 
 def demand_of(config: RunConfig, cpus: float) -> TaskDemand:
-    """`cpus` per rehearsal, the profile's memory limit (none: 0) and its `gpu` count."""
-    return TaskDemand(cpus, config.memory_limit_bytes or 0, config.gpu)
+    """`cpus` per rehearsal, the profile's memory limit (none: 0) and the GPUs its phases take.
+
+    The phases run one after the other, so the task holds the larger of the two.
+    """
+    return TaskDemand(cpus, config.memory_limit_bytes or 0, task_gpus(config))
+
+
+def task_gpus(config: RunConfig) -> int:
+    return max(config.train_gpu, config.predict_gpu)
 
 
 def _fits(demand: TaskDemand, node: Mapping[str, float]) -> bool:
@@ -68,10 +75,10 @@ def refuse_unplaceable(demands: Mapping[str, TaskDemand], nodes: Sequence[Mappin
         if demand.num_gpus > gpus:
             raise UserError(
                 f"a rehearsal under profile {profile} asks for {demand.num_gpus} GPU(s) "
-                f"(its gpu setting), and no node of the Ray cluster has "
+                f"(its train_gpu and predict_gpu settings), and no node of the Ray cluster has "
                 f"{'any' if gpus == 0 else demand.num_gpus}.",
                 hint="run on a machine or cluster with GPUs (--address), or without one: "
-                "--set gpu=0",
+                "--set train_gpu=0",
             )
         memory = max((node.get("memory", 0) for node in nodes), default=0)
         cpus = max((node.get("CPU", 0) for node in nodes), default=0)
@@ -141,7 +148,7 @@ def run_rehearsal(config: RunConfig) -> str:
 
     from harness.run.simulate import simulate
 
-    if config.gpu > 0:
+    if task_gpus(config) > 0:
         os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in ray.get_gpu_ids())
     return str(simulate(config).run_dir)
 

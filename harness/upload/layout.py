@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 from harness.errors import UserError
 from harness.package.contents import Contents
+from harness.package.contest_layout import CODE_DIR as CONTEST_CODE_DIR
+from harness.package.contest_layout import ENTRY_SCRIPTS
 from harness.upload.tarball import Member
-
-CONTEST_CODE_DIR = "python_package"
 
 
 def plain_layout(contents: Contents, classes: Sequence[str] | None) -> list[Member]:
@@ -24,12 +24,23 @@ def class_index_text(classes: Sequence[str]) -> str:
     return "".join(f"{name} {index}\n" for index, name in enumerate(sorted(classes)))
 
 
+def _already_contest(contents: Contents) -> bool:
+    """A folder that has python_package/<entry script> is in the contest's layout already."""
+    entries = {f"{CONTEST_CODE_DIR}/{name}" for name in ENTRY_SCRIPTS}
+    return any(entry.relpath in entries for entry in contents.entries)
+
+
 def contest_layout(contents: Contents, classes: Sequence[str] | None) -> list[Member]:
-    """python_package/ (code, class_index.txt, weights) with requirements.txt beside it."""
+    """python_package/ (code, class_index.txt, weights) with requirements.txt beside it.
+
+    A folder already in that layout keeps its paths, so the archive unpacked runs
+    as it is; any other folder goes into python_package/ whole, its manifest too.
+    """
     members: list[Member] = []
+    keep_paths = _already_contest(contents)
     for entry in contents.entries:
-        if entry.relpath == "requirements.txt":
-            members.append(Member("requirements.txt", entry))
+        if keep_paths or entry.relpath == "requirements.txt":
+            members.append(Member(entry.relpath, entry))
         else:
             members.append(Member(f"{CONTEST_CODE_DIR}/{entry.relpath}", entry))
     names = {m.arcname for m in members}

@@ -131,7 +131,7 @@ def test_pretrain_records_the_hashes_its_holdout_computed(
     submission = Path(shutil.copytree(toys_dir / "constant", tmp_path / "toy"))
     result = pretrain(_settings(submission, three_class_set, tmp_path / "runs"))
     assert result.provenance is not None
-    staged = result.run.run_dir / "stage" / "train"
+    staged = result.run.layout.stage_train
     assert result.provenance.image_hashes == {
         file_sha256(p) for p in staged.rglob("*.jpg")
     }  # the true hashes of what was staged, read here outside the counters' reach

@@ -12,6 +12,7 @@ from harness.data.holdout import reserve_size, split_holdout
 from harness.data.scan import scan_dataset
 from harness.data.staging import SplitRequest, allocate, plan_split, stage_split
 from harness.errors import UserError
+from harness.run_layout import RunLayout
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +105,7 @@ def test_below_the_minimum_is_refused_with_what_to_do(holdout) -> None:
 
 def test_stage_links_train_copies_test_under_opaque_names(holdout, tmp_path: Path) -> None:
     plan = plan_split(holdout, SplitRequest(36, 18, seed=0))
-    stage = stage_split(plan, tmp_path / "stage", link=True)
+    stage = stage_split(plan, RunLayout(tmp_path), link=True)
     assert len(list(stage.train_dir.rglob("*.jpg"))) == 36
     for label, files in plan.train.items():
         for source in files:
@@ -122,7 +123,7 @@ def test_stage_links_train_copies_test_under_opaque_names(holdout, tmp_path: Pat
 
 def test_stage_holds_no_label_outside_the_train_folders(holdout, tmp_path: Path) -> None:
     plan = plan_split(holdout, SplitRequest(36, 18, seed=0))
-    stage = stage_split(plan, tmp_path / "stage")
+    stage = stage_split(plan, RunLayout(tmp_path))
     names = [p.relative_to(stage.root).as_posix() for p in stage.root.rglob("*")]
     test_names = [n for n in names if n.startswith("test")]
     assert all(label not in n for n in test_names for label in ("circle", "square", "triangle"))
@@ -131,7 +132,7 @@ def test_stage_holds_no_label_outside_the_train_folders(holdout, tmp_path: Path)
 
 def test_stage_copies_training_images_when_asked(holdout, tmp_path: Path) -> None:
     plan = plan_split(holdout, SplitRequest(36, 18, seed=0))
-    stage = stage_split(plan, tmp_path / "stage", link=False)
+    stage = stage_split(plan, RunLayout(tmp_path), link=False)
     pairs = [(stage.train_dir / label / s.name, s) for label, f in plan.train.items() for s in f]
     assert len(pairs) == 36
     assert all(staged.stat().st_ino != source.stat().st_ino for staged, source in pairs)
@@ -139,7 +140,7 @@ def test_stage_copies_training_images_when_asked(holdout, tmp_path: Path) -> Non
 
 def test_stage_refuses_a_used_folder(holdout, tmp_path: Path) -> None:
     plan = plan_split(holdout, SplitRequest(36, 18, seed=0))
-    (tmp_path / "stage").mkdir()
-    (tmp_path / "stage" / "old.txt").write_text("x", encoding="utf-8")
+    RunLayout(tmp_path).stage.mkdir()
+    (RunLayout(tmp_path).stage / "old.txt").write_text("x", encoding="utf-8")
     with pytest.raises(UserError, match="not empty"):
-        stage_split(plan, tmp_path / "stage")
+        stage_split(plan, RunLayout(tmp_path))

@@ -11,6 +11,7 @@ from harness.data.image_reads import file_sha256
 from harness.data.scan import scan_dataset
 from harness.package import content_hash
 from harness.package.provenance import load_provenance
+from harness.run_layout import RunLayout
 from harness.settings.config import resolve_config
 
 
@@ -66,8 +67,8 @@ def test_pretrain_then_simulate_starts_from_pretrained(
     assert _simulate(toy, data, runs) == 0
     report = _newest_report(runs)
     assert not [w for w in report["warnings"] if "LEAKAGE" in w]
-    run_dir = runs / report["run_id"]
-    exported = json.loads((run_dir / "model" / "model.json").read_text(encoding="utf-8"))
+    model = RunLayout(runs / report["run_id"]).model
+    exported = json.loads((model / "model.json").read_text(encoding="utf-8"))
     assert exported["start"] == {"started_from": "pretrained", "pretrained_images": len(pool)}
 
     assert main(args) == 0

@@ -10,6 +10,7 @@ from harness.cli.main import main
 from harness.data.holdout import split_holdout
 from harness.data.image_reads import file_sha256
 from harness.data.scan import scan_dataset
+from harness.run_layout import RunLayout
 from harness.settings.config import resolve_config
 
 
@@ -42,14 +43,14 @@ def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: P
     reports = sorted(runs.glob("*/report.json"))
     assert len(reports) == 2
     for path in reports:
-        run = path.parent
+        run = RunLayout(path.parent)
         report = json.loads(path.read_text(encoding="utf-8"))
         assert report["profile"]["name"] == "tune"
         assert report["data"]["test_images"] > 0
-        staged = _hashes(run / "stage" / "train") | _hashes(run / "stage" / "test")
+        staged = _hashes(run.stage_train) | _hashes(run.stage_test)
         assert staged <= pool
         assert not staged & reserve
-        with (run / "predictions.csv").open(encoding="utf-8") as handle:
+        with run.predictions.open(encoding="utf-8") as handle:
             sources = [row["source"] for row in csv.DictReader(handle)]
         assert sources and all((session / "data" / s).is_file() for s in sources)
 

@@ -12,6 +12,7 @@ from phase_support import CLASSES
 
 from harness.phases import run_predict, run_train
 from harness.phases.outcome import Status
+from harness.run_layout import RunLayout
 from harness.runners.base import Limits
 from harness.runners.process.runner import ProcessRunner
 
@@ -132,10 +133,10 @@ def test_memory_hog_while_loading_is_out_of_memory(run_folder, runner):
 
 def _earlier_run_key(run_folder) -> None:
     """An earlier run's answer key beside this run, with the same ids: the worst case."""
-    earlier = run_folder.root.parent / "r0"
-    earlier.mkdir()
+    earlier = RunLayout(run_folder.root.parent / "r0")
+    earlier.root.mkdir()
     rows = "".join(f"{i},{label}\n" for i, label in run_folder.truth.items())
-    (earlier / "answer_key.csv").write_text("id,label\n" + rows, encoding="utf-8")
+    earlier.answer_key.write_text("id,label\n" + rows, encoding="utf-8")
 
 
 def _hunt(run_folder, runner, hidden: tuple) -> tuple:
@@ -168,7 +169,7 @@ def test_answer_key_toy_would_use_a_key_it_could_read(run_folder):
     _earlier_run_key(run_folder)
     outcome, answers = _hunt(run_folder, ProcessRunner(isolate=False), hidden=())
     # The whole log, not its tail: other runs' CSVs elsewhere on the machine may follow.
-    log = (run_folder.root / "logs" / "predict.log").read_text(encoding="utf-8")
+    log = run_folder.layout.log("predict").read_text(encoding="utf-8")
     assert f"found 9 labels in {run_folder.root.parent / 'r0' / 'answer_key.csv'}" in log
     assert run_folder.accuracy(answers) == 1.0
 
@@ -205,7 +206,7 @@ def test_a_flood_of_stray_stdout_is_counted_but_logged_only_up_to_a_cap(run_fold
     assert outcome.status is Status.INVALID_ANSWERS
     assert outcome.details["invalid_count"] == 250
     assert len(answers) == 9
-    logged = (run_folder.root / "logs" / "predict.log").read_text(encoding="utf-8").splitlines()
+    logged = run_folder.layout.log("predict").read_text(encoding="utf-8").splitlines()
     assert sum("not JSON: junk" in line for line in logged) == 200
     assert logged[-1] == "[onlinesim] further stdout lines that are not JSON not logged"
 
@@ -228,7 +229,7 @@ def test_each_request_carries_its_deadline(run_folder, runner):
     )
     outcome, _ = run_predict(runner, spec, run_folder.requests, CLASSES, FAST)
     assert outcome.status is Status.OK, (outcome.reason, outcome.log_tail)
-    lines = run_folder.root.joinpath("logs", "predict.log").read_text(encoding="utf-8")
+    lines = run_folder.layout.log("predict").read_text(encoding="utf-8")
     left = [float(line.split()[2]) for line in lines.splitlines() if "time left" in line]
     assert len(left) == len(run_folder.requests)
     assert all(0 < ms <= FAST.per_image_s * 1000 for ms in left)

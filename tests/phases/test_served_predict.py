@@ -51,7 +51,7 @@ def _serve(folder: RunFolder, runner, settings: ServeSettings, model_dir: Path |
         served_command(settings, CLASSES),
         folder.package(FIXTURE),
         Limits(),
-        folder.root / "logs" / "predict.log",
+        folder.layout.log("predict"),
     )
     return run_predict(runner, spec, folder.requests, CLASSES, FAST, failures=FAILURES)
 

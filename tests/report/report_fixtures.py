@@ -13,10 +13,12 @@ from pathlib import Path
 import numpy as np
 
 from harness.report.document import SCHEMA_VERSION
+from harness.run_layout import RunLayout
 
 CLASSES = ["充电器", "充电线", "纸箱", "拖把", "耳机"]
 PER_IMAGE_MS = 500.0
 SCRIPT_IN_LOG = "<script>document.title='owned'</script>"
+RUN = RunLayout(Path("run"))  # any run folder: report.json names files relative to it
 
 
 def _phase(name: str, status: str, reason: str, wall_s: float, limit_s: float | None, **extra):
@@ -77,12 +79,12 @@ def _base_report(run_id: str) -> dict:
             "skipped_files": [],
         },
         "warnings": [],
-        "files": {"resources": "resources.jsonl"},
+        "files": {"resources": RUN.relative(RUN.resources)},
     }
 
 
 def _write_resources(run_dir: Path, phases: list[tuple[str, float, float]], rng) -> None:
-    with (run_dir / "resources.jsonl").open("w") as handle:
+    with RunLayout(run_dir).resources.open("w") as handle:
         for phase, start, end in phases:
             for t in np.arange(start, end, 0.5):
                 sample = {
@@ -98,7 +100,7 @@ def _write_resources(run_dir: Path, phases: list[tuple[str, float, float]], rng)
 
 
 def _write(run_dir: Path, report: dict) -> None:
-    (run_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False), "utf-8")
+    RunLayout(run_dir).report.write_text(json.dumps(report, ensure_ascii=False), "utf-8")
 
 
 def write_passed_run(run_dir: Path) -> Path:
@@ -157,16 +159,20 @@ def write_passed_run(run_dir: Path) -> Path:
         },
     }
     report["verdict"] = {"passed": True, "reasons": []}
-    report["files"].update(predictions="predictions.csv", train_metrics="train_metrics.jsonl")
+    layout = RunLayout(run_dir)
+    report["files"].update(
+        predictions=RUN.relative(RUN.predictions), train_metrics=RUN.relative(RUN.train_metrics)
+    )
     _write(run_dir, report)
     _write_resources(run_dir, [("train", 0, 41.5), ("predict", 41.5, 47.7)], rng)
-    with (run_dir / "predictions.csv").open("w", newline="", encoding="utf-8") as handle:
+    with layout.predictions.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "true", "predicted", "correct", "latency_ms"])
         for number, latency in enumerate(latencies):
             label = CLASSES[number % 5]
             writer.writerow([f"img{number:03d}", label, label, 1, f"{latency:.2f}"])
-    with (run_dir / "train_metrics.jsonl").open("w") as handle:
+    layout.train_metrics.parent.mkdir()
+    with layout.train_metrics.open("w") as handle:
         for epoch in range(8):
             line = {
                 "epoch": epoch % 4,

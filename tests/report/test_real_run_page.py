@@ -16,6 +16,7 @@ from cdp_browser import Chromium
 
 from harness.data.demo import make_image_set
 from harness.report.run_folder import read_json_lines
+from harness.run_layout import RunLayout
 from harness.runners import gpu
 
 REPO = Path(__file__).resolve().parents[2]
@@ -57,7 +58,7 @@ def real_runs(artifacts: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
 def _visit_offline(browser: Chromium, run_dir: Path):
     """Open the run's page; it must load nothing from the network and render a real picture."""
     screenshot = run_dir / "report_screenshot.png"
-    visit = browser.visit(run_dir / "report.html", screenshot)
+    visit = browser.visit(RunLayout(run_dir).page, screenshot)
     assert visit.network_requests() == []
     assert screenshot.stat().st_size > 20_000
     return visit
@@ -87,7 +88,7 @@ def test_a_real_failed_run_page(real_runs: dict[str, Path], browser: Chromium):
 
 def test_the_runs_gpu_samples_match_this_machine(real_runs: dict[str, Path]):
     """The monitor samples GPU through harness.runners.gpu: null without a GPU, bytes with one."""
-    rows = read_json_lines(real_runs["constant"] / "resources.jsonl")
+    rows = read_json_lines(RunLayout(real_runs["constant"]).resources)
 
     assert rows
     if gpu.gpu_available():

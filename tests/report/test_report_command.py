@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness.run_layout import RunLayout
+
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
@@ -15,28 +17,28 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 
 def _read_report(run_dir: Path) -> dict:
-    return json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    return json.loads(RunLayout(run_dir).report.read_text(encoding="utf-8"))
 
 
 def _page_for(run_dir: Path, report: dict) -> str:
     """Write an edited report.json, rebuild the page with the CLI, return the page's HTML."""
-    (run_dir / "report.json").write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
+    RunLayout(run_dir).report.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     result = _cli("report", str(run_dir))
     assert result.returncode == 0, result.stderr
-    return (run_dir / "report.html").read_text(encoding="utf-8")
+    return RunLayout(run_dir).page.read_text(encoding="utf-8")
 
 
 def test_report_regenerates_the_page(passed_run: Path):
-    page = passed_run / "report.html"
+    page = RunLayout(passed_run).page
     page.write_text("stale", encoding="utf-8")
-    before = {p.name: p.read_bytes() for p in passed_run.iterdir() if p.name != "report.html"}
+    before = {p: p.read_bytes() for p in passed_run.rglob("*") if p.is_file() and p != page}
 
     result = _cli("report", str(passed_run))
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == str(page)
     assert page.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    after = {p.name: p.read_bytes() for p in passed_run.iterdir() if p.name != "report.html"}
+    after = {p: p.read_bytes() for p in passed_run.rglob("*") if p.is_file() and p != page}
     assert after == before, "regenerating the page must not touch the run's other files"
 
 
@@ -49,7 +51,7 @@ def test_report_on_a_folder_without_report_json(tmp_path: Path):
 
 
 def test_report_on_a_torn_report_json(tmp_path: Path):
-    (tmp_path / "report.json").write_text('{"run_id": "x", "phases": {', encoding="utf-8")
+    RunLayout(tmp_path).report.write_text('{"run_id": "x", "phases": {', encoding="utf-8")
 
     result = _cli("report", str(tmp_path))
 
@@ -60,14 +62,14 @@ def test_report_on_a_torn_report_json(tmp_path: Path):
 
 def test_report_on_a_bare_report_still_makes_a_page(tmp_path: Path):
     """A run killed early may leave little more than a verdict; the page says what is absent."""
-    (tmp_path / "report.json").write_text(
+    RunLayout(tmp_path).report.write_text(
         json.dumps({"verdict": {"passed": False, "reasons": ["harness error"]}}), encoding="utf-8"
     )
 
     result = _cli("report", str(tmp_path))
 
     assert result.returncode == 0, result.stderr
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    html = RunLayout(tmp_path).page.read_text(encoding="utf-8")
     assert "FAILED" in html and "harness error" in html
     assert "No phase ran." in html and "No resource samples were recorded." in html
 
@@ -75,7 +77,7 @@ def test_report_on_a_bare_report_still_makes_a_page(tmp_path: Path):
 def test_the_per_image_limit_is_shown_for_predict_not_drawn_as_a_budget(passed_run: Path):
     """Predict's limit_s is null; its per-image limit (details) must not read as 'far over'."""
     assert _cli("report", str(passed_run)).returncode == 0
-    html = (passed_run / "report.html").read_text(encoding="utf-8")
+    html = RunLayout(passed_run).page.read_text(encoding="utf-8")
     assert "0.5s per image" in html
     assert 'class="over"' not in html
 

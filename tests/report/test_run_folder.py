@@ -9,6 +9,7 @@ import pytest
 
 from harness.errors import UserError
 from harness.report.run_folder import load_run
+from harness.run_layout import RunLayout
 
 
 def test_a_torn_trace_line_is_passed_over(passed_run: Path):
@@ -22,7 +23,7 @@ def test_a_torn_trace_line_is_passed_over(passed_run: Path):
 def test_files_named_in_the_report_are_read_from_there(tmp_path: Path):
     (tmp_path / "traces").mkdir()
     (tmp_path / "traces" / "r.jsonl").write_text('{"t": 1, "phase": "train"}\n', "utf-8")
-    (tmp_path / "report.json").write_text(
+    RunLayout(tmp_path).report.write_text(
         json.dumps({"files": {"resources": "traces/r.jsonl"}}), "utf-8"
     )
 
@@ -30,8 +31,8 @@ def test_files_named_in_the_report_are_read_from_there(tmp_path: Path):
 
 
 def test_unanswered_images_have_no_latency(tmp_path: Path):
-    (tmp_path / "report.json").write_text("{}", "utf-8")
-    (tmp_path / "predictions.csv").write_text(
+    RunLayout(tmp_path).report.write_text("{}", "utf-8")
+    RunLayout(tmp_path).predictions.write_text(
         "id,true,predicted,correct,latency_ms\na,x,x,1,12.5\nb,x,,0,\n", "utf-8"
     )
 
@@ -48,7 +49,7 @@ def test_unanswered_images_have_no_latency(tmp_path: Path):
 )
 def test_what_is_not_a_run_is_refused_plainly(tmp_path: Path, content, message):
     if content is not None:
-        (tmp_path / "report.json").write_text(content, "utf-8")
+        RunLayout(tmp_path).report.write_text(content, "utf-8")
 
     with pytest.raises(UserError, match=message) as raised:
         load_run(tmp_path)

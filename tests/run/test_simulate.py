@@ -24,6 +24,7 @@ from harness.package.provenance import Provenance, TrainedImage
 from harness.phases.outcome import PhaseOutcome
 from harness.report.document import summary_text
 from harness.run.simulate import RunObserver, simulate
+from harness.run_layout import RunLayout
 from harness.runners import RUNNERS
 from harness.runners.base import ResourceSample
 from harness.runners.process.runner import ProcessRunner
@@ -75,10 +76,10 @@ def test_constant_toy_passes_and_scores_one_in_three(capsys, tmp_path, toys_dir,
     for name in report["files"].values():
         assert (run_dir / name).is_file(), name
     assert not (run_dir / "work").exists() and not (run_dir / "scratch").exists()
-    with (run_dir / "answer_key.csv").open(encoding="utf-8") as handle:
+    with RunLayout(run_dir).answer_key.open(encoding="utf-8") as handle:
         key = {row["id"]: row["label"] for row in csv.DictReader(handle)}
-    assert sorted(p.stem for p in (run_dir / "stage" / "test").iterdir()) == sorted(key)
-    config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    assert sorted(p.stem for p in RunLayout(run_dir).stage_test.iterdir()) == sorted(key)
+    config = json.loads(RunLayout(run_dir).config.read_text(encoding="utf-8"))
     assert {k: config[k] for k in ("train_images", "seed", "runner")} == {
         "train_images": 36,
         "seed": 0,
@@ -104,8 +105,8 @@ def test_chinese_class_names_round_trip(capsys, tmp_path, toys_dir, chinese_set)
     assert report["data"]["classes"] == sorted(report["data"]["classes"])
     assert "充电器" in report["data"]["classes"] and "充电器" in report["score"]["per_class"]
     run_dir = tmp_path / "runs" / report["run_id"]
-    assert "充电器" in (run_dir / "report.json").read_text(encoding="utf-8")  # not \u-escaped
-    with (run_dir / "predictions.csv").open(encoding="utf-8") as handle:
+    assert "充电器" in RunLayout(run_dir).report.read_text(encoding="utf-8")  # not \u-escaped
+    with RunLayout(run_dir).predictions.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert {row["true"] for row in rows} <= set(report["data"]["classes"])
     assert sum(row["predicted"] == row["true"] for row in rows) == report["score"]["correct"]
@@ -201,6 +202,35 @@ def test_gpu_memory_limit_and_peaks_are_in_the_report(capsys, tmp_path, toys_dir
     )
 
 
+def test_each_phase_gets_its_own_gpu_and_cpus(capsys, tmp_path, toys_dir, three_class_set):
+    """The contest's split: train on the GPU, predict on a few CPUs without one."""
+    args = smoke(toys_dir / "constant", three_class_set)
+    sets = ("train_gpu=1", "predict_gpu=0", "predict_cpus=1")
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *args, *(f"--set={s}" for s in sets))
+    assert code == 0
+    assert {k: report["profile"][k] for k in ("train_gpu", "predict_gpu", "predict_cpus")} == {
+        "train_gpu": 1,
+        "predict_gpu": 0,
+        "predict_cpus": 1,
+    }
+    every_cpu = sorted(os.sched_getaffinity(0))
+    train = report["phases"]["train"]["details"]["resources"]
+    predict = report["phases"]["predict"]["details"]["resources"]
+    assert train == {"gpu": True, "cpus": every_cpu}
+    assert predict == {"gpu": False, "cpus": every_cpu[:1]}
+    notes = report["runner"]["enforcement"]["notes"]
+    assert f"predict: cpus: pinned to {every_cpu[0]}" in " ".join(notes)
+
+
+def test_more_cpus_than_the_machine_has_is_said(capsys, tmp_path, toys_dir, three_class_set):
+    args = smoke(toys_dir / "constant", three_class_set)
+    code, report, _ = run_cli(capsys, tmp_path / "runs", *args, "--set", "predict_cpus=4096")
+    assert code == 0
+    predict = report["phases"]["predict"]["details"]["resources"]
+    assert predict["cpus"] == sorted(os.sched_getaffinity(0))
+    assert predict["note"].startswith("asked for 4096 CPUs, but the harness may use only")
+
+
 def test_observer_hears_every_phase_and_sample(tmp_path, toys_dir, three_class_set):
     class Recorder(RunObserver):
         def __init__(self) -> None:
@@ -238,7 +268,7 @@ def test_observer_hears_every_phase_and_sample(tmp_path, toys_dir, three_class_s
         *answered,  # live, one per answer, while predict runs
         ("end", "predict", "ok"),
     ]
-    lines = (result.run_dir / "resources.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = result.layout.resources.read_text(encoding="utf-8").splitlines()
     assert len(lines) == recorder.samples
     for line in lines:
         sample = json.loads(line)
@@ -262,6 +292,29 @@ class SlowToPrepare(ProcessRunner):
     def prepare(self, spec):
         time.sleep(self.prepare_s)
         return f"{spec.phase} ready"
+
+
+def test_a_failing_sample_callback_is_reported(capsys, tmp_path, toys_dir, three_class_set):
+    class Broken(RunObserver):
+        def sample(self, phase: str, sample: ResourceSample) -> None:
+            raise RuntimeError(f"a bug in the {phase} observer")
+
+    config = resolve_config(
+        {
+            "submission": str(toys_dir / "constant"),
+            "data": str(three_class_set),
+            "profile": "smoke",
+            "runs_dir": str(tmp_path / "runs"),
+        }
+    )
+    result = simulate(config, Broken())
+    assert result.passed  # the run goes on; only its trace is short
+    for phase in ("train", "predict"):
+        error = f"RuntimeError: a bug in the {phase} observer"
+        assert result.report["phases"][phase]["details"]["sample_error"] == error
+        warning = f"{phase}: resource samples stopped early, the sample callback failed ({error})"
+        assert any(w.startswith(warning) for w in result.report["warnings"])
+    assert "warning: train: resource samples stopped early" in summary_text(result.report)
 
 
 def test_preparation_runs_before_the_clock_and_is_reported(
@@ -418,7 +471,7 @@ def test_phases_work_on_a_copy_and_their_scratch_is_deleted(
     assert code == 0, report["phases"]["train"]["reason"]
     after = {p.relative_to(user): p.read_bytes() for p in user.rglob("*") if p.is_file()}
     assert after == before  # nothing the user owns was changed or added
-    log = (tmp_path / "runs" / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    log = RunLayout(tmp_path / "runs" / report["run_id"]).log("train").read_text(encoding="utf-8")
     cwd, tmp = log.split("cwd ", 1)[1].split()[0], log.split(" tmp ", 1)[1].split()[0]
     assert Path(cwd) != user.resolve() and not Path(cwd).exists() and not Path(tmp).exists()
 
@@ -437,7 +490,7 @@ def test_labelled_originals_and_other_runs_are_out_of_sight(
     (peeker / "train.py").write_text(train, encoding="utf-8")
     code, report, _ = run_cli(capsys, runs, *smoke(peeker, three_class_set))
     assert code == 0
-    log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    log = RunLayout(runs / report["run_id"]).log("train").read_text(encoding="utf-8")
     seen = [line for line in log.splitlines() if line in ("visible", "hidden")]
     notes = " ".join(report["runner"]["enforcement"]["notes"])
     if "files: an allow-list" in notes:
@@ -456,7 +509,7 @@ def test_runs_folder_inside_the_package_is_not_copied_into_the_phase(
     run_cli(capsys, runs, *smoke(package, three_class_set))
     code, report, _ = run_cli(capsys, runs, *smoke(package, three_class_set))
     assert code == 0 and len(list(runs.iterdir())) == 2
-    log = (runs / report["run_id"] / "logs" / "train.log").read_text(encoding="utf-8")
+    log = RunLayout(runs / report["run_id"]).log("train").read_text(encoding="utf-8")
     assert "no runs here" in log
 
 

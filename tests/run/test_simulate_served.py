@@ -62,3 +62,33 @@ def test_a_contest_layout_folder_runs_as_it_is(capsys, tmp_path: Path, toys_dir,
         "no submission.toml: run in the contest layout" in w and "team-predict.jar" in w
         for w in report["warnings"]
     )
+
+
+def _served_accuracy(capsys, runs: Path, package: Path, data: Path) -> float:
+    args = ["--submission", str(package), "--data", str(data), "--profile", "smoke"]
+    before = set(runs.glob("*/report.json"))
+    assert main(["simulate", "--runs-dir", str(runs), *args, "--runner", "process"]) == 0
+    capsys.readouterr()
+    (report_path,) = set(runs.glob("*/report.json")) - before
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    assert report["phases"]["predict"]["status"] == "ok"
+    return report["score"]["accuracy"]
+
+
+def test_a_wrong_declared_mean_scores_lower(capsys, tmp_path: Path, toys_dir, three_class_set):
+    """The platform applied the declared preprocessing, not the team's: a package that
+    declares per-channel means it did not train with is served shifted colours and loses
+    (the generated classes differ by hue)."""
+    right = tmp_path / "right"
+    shutil.copytree(toys_dir / "contest_savedmodel", right)
+    wrong = tmp_path / "wrong"
+    shutil.copytree(right, wrong)
+    manifest = wrong / "submission.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert "\nmean = 127.5\n" in text
+    manifest.write_text(text.replace("\nmean = 127.5\n", "\nmean = [255, 127.5, 0]\n"), "utf-8")
+    runs = tmp_path / "runs"
+    right_accuracy = _served_accuracy(capsys, runs, right, three_class_set)
+    wrong_accuracy = _served_accuracy(capsys, runs, wrong, three_class_set)
+    assert right_accuracy >= 80
+    assert wrong_accuracy < right_accuracy - 20

@@ -27,7 +27,7 @@ def test_builtin_profiles_carry_the_contest_numbers() -> None:
     online, tune = profiles["online"], profiles["tune"]
     assert (online["train_images"], online["test_images"]) == (6000, 600)
     assert online["train_budget_s"] == 3 * 3600 and online["per_image_ms"] == 500
-    assert online["network"] is False and online["gpu"] == 1
+    assert online["network"] is False and online["train_gpu"] == 1 and online["predict_gpu"] == 0
     assert (tune["train_images"], tune["test_images"], tune["train_budget_s"]) == (1000, 300, 1800)
     assert profiles["pretrain"]["train_images"] == "all"
     for profile in profiles.values():

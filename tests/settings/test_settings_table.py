@@ -56,7 +56,7 @@ def test_a_profile_takes_the_table_default_for_what_it_leaves_out() -> None:
         if setting.has_default:
             assert getattr(online, setting.name) == setting.check(setting.default, "the table")
     smoke = resolve_config({**REQUIRED, "profile": "smoke"})
-    assert smoke.gpu == 0 and smoke.memory_limit_mb == 6144  # the profile's own numbers
+    assert smoke.train_gpu == 0 and smoke.memory_limit_mb == 6144  # the profile's own numbers
 
 
 def test_run_settings_take_their_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,6 +17,7 @@ from harness.phases.contract_env import (
     predict_variables,
     train_variables,
 )
+from harness.run_layout import RunLayout
 from harness.runners.base import Limits, PhaseSpec
 
 SUBMISSION = Path(__file__).resolve().parents[2] / "submission"
@@ -39,6 +40,7 @@ class Run:
 
     def __init__(self, root: Path, config: str, env: dict[str, str] | None = None) -> None:
         self.root = root
+        self.layout = RunLayout(root)
         self.package = root / "package"
         config_path = self.package / "test_config.toml"
         self.package_env = {**(env or {}), "ONLINESIM_SUBMISSION_CONFIG": str(config_path)}
@@ -46,13 +48,13 @@ class Run:
             SUBMISSION, self.package, ignore=shutil.ignore_patterns("weights", "__pycache__")
         )
         config_path.write_text(config, encoding="utf-8")
-        self.train_dir = make_image_set(root / "stage" / "train", CLASSES, per_class=8, size=40)
+        self.train_dir = make_image_set(self.layout.stage_train, CLASSES, per_class=8, size=40)
         self.test_dir = make_image_set(root / "held", CLASSES, per_class=3, size=40, seed=1)
-        self.model_dir = root / "model"
+        self.model_dir = self.layout.model
         self.model_dir.mkdir()
         self.scratch = make_scratch(root / "scratch")
-        (root / "metrics").mkdir()
-        self.metrics = root / "metrics" / "train.jsonl"
+        self.metrics = self.layout.train_metrics
+        self.metrics.parent.mkdir()
         self.folders = RunFolders(self.train_dir, self.test_dir, self.model_dir, self.metrics)
 
     def spec(self, phase: str) -> PhaseSpec:
@@ -66,7 +68,7 @@ class Run:
         return variables.spec(command, self.package, Limits(), self.log_path(phase))
 
     def log_path(self, phase: str) -> Path:
-        return self.root / "logs" / f"{phase}.log"
+        return self.layout.log(phase)
 
     def metric_lines(self) -> list[dict]:
         return [json.loads(line) for line in self.metrics.read_text().splitlines()]

@@ -106,14 +106,15 @@ def test_a_rehearsal_asking_for_a_gpu_the_cluster_lacks_is_refused_before_any_ru
     runs = tmp_path / "runs"
     with pytest.raises(UserError) as refused:
         sweep(
-            _settings(toys_dir / "constant", three_class_set, runs, gpu=1),
+            _settings(toys_dir / "constant", three_class_set, runs, train_gpu=1),
             SweepPlan(("smoke",), (0, 1)),
         )
     assert refused.value.message == (
-        "a rehearsal under profile smoke asks for 1 GPU(s) (its gpu setting), and no node "
+        "a rehearsal under profile smoke asks for 1 GPU(s) (its train_gpu and predict_gpu "
+        "settings), and no node "
         "of the Ray cluster has any."
     )
-    assert "--set gpu=0" in refused.value.hint
+    assert "--set train_gpu=0" in refused.value.hint
     assert not runs.exists()  # no run folder, no sweep folder
 
 

@@ -43,7 +43,7 @@ def test_a_phase_sees_the_gpu_ray_assigned_its_task(
             "data": str(three_class_set),
             "runs_dir": str(tmp_path / "runs"),
             "runner": "process",
-            "gpu": 1,
+            "train_gpu": 1,
         },
         SweepPlan(("smoke",), (0,), (write_variant("gpus", PRINT_GPUS),), "submission.toml"),
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.package import content_hash
+from harness.run_layout import RunLayout
 
 
 def write_report(runs: Path, run_id: str, content_sha256: str, **overrides) -> Path:
@@ -23,7 +24,7 @@ def write_report(runs: Path, run_id: str, content_sha256: str, **overrides) -> P
     }
     for key, value in overrides.items():
         report[key] = value
-    path = runs / run_id / "report.json"
+    path = RunLayout(runs / run_id).report
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(report, ensure_ascii=False), encoding="utf-8")
     return path

@@ -23,12 +23,12 @@ def test_simulate_online_then_package(tmp_path: Path, capsys) -> None:
     assert main(package) == 2
     assert "its profile is 'smoke', not 'online'" in capsys.readouterr().err
 
-    assert main(["simulate", "--profile", "online", "--set", "gpu=0", *common]) == 0
+    assert main(["simulate", "--profile", "online", "--set", "train_gpu=0", *common]) == 0
     capsys.readouterr()
     assert main([*package, "--layout", "contest"]) == 0
     said = capsys.readouterr().out
     assert "passed online in run" in said
-    assert "note: that run passed with gpu = 0 (the online profile says 1)" in said
+    assert "note: that run passed with train_gpu = 0 (the online profile says 1)" in said
     assert "note: that run passed with the data was scaled down to" in said
     (tarball,) = out.glob("toy-centroid-*-contest.tar.gz")
     assert content_hash(toy)[:12] in tarball.name

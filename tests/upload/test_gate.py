@@ -9,6 +9,7 @@ import pytest
 
 from harness.cli.main import main
 from harness.package import content_hash
+from harness.run_layout import RunLayout
 
 
 def _cli(submission: Path, runs: Path, out: Path, *extra: str) -> int:
@@ -105,7 +106,7 @@ def test_contest_layout_classes_from_data(tmp_path: Path, submission: Path, pass
 def test_unreadable_report_is_passed_over(
     tmp_path: Path, submission: Path, passed: Path, capsys
 ) -> None:
-    broken = passed / "20261126-180000-online-dead" / "report.json"
+    broken = RunLayout(passed / "20261126-180000-online-dead").report
     broken.parent.mkdir()
     broken.write_text("{truncated", encoding="utf-8")
     assert _cli(submission, passed, tmp_path / "out") == 0

@@ -33,6 +33,7 @@ from harness.runners.base import (
     RunningPhase,
     SampleCallback,
 )
+from harness.runners.cpus import cpu_list
 from harness.runners.docker.cleanup import remove_container, track
 from harness.runners.docker.engine import connect
 from harness.runners.docker.gpu_watch import GPU_INTERVAL_S
@@ -149,6 +150,8 @@ class DockerRunner(Runner):
                 f"no GPU: the engine has no NVIDIA runtime (runtimes: {runtimes}); "
                 "install nvidia-container-toolkit to give phases the GPU"
             )
+        if limits.cpus:
+            notes.append(f"cpus: the container's cpuset is {cpu_list(limits.cpus)}")
         gpu_memory = limits.gpu_memory_bytes is not None and gpu and gpu_available()
         if gpu_memory:
             notes.append(
@@ -217,6 +220,7 @@ class DockerRunner(Runner):
             pids_limit=limits.pids,
             shm_size=limits.shm_bytes,
             device_requests=device_requests(granted_gpu_ids()) if gpu else None,
+            cpuset_cpus=cpu_list(limits.cpus) if limits.cpus else None,
             init=True,
         )
         created = api.create_container(

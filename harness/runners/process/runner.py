@@ -12,6 +12,8 @@
 - privileges, files, network, processes: bubblewrap
   (harness.runners.process.sandbox) where it is installed and works; where
   not, the phase runs as a plain child and the report says what is missing.
+- CPUs: a phase with `Limits.cpus` starts under `taskset`, so it and its
+  children run on those CPUs only (an affinity, which a program may widen).
 - GPU: hidden with CUDA_VISIBLE_DEVICES="" when not granted, and its devices
   are absent from the sandbox's /dev. GPU memory (NVML, by the tree's pids)
   is sampled, and an optional limit is enforced like the host memory limit;
@@ -41,6 +43,7 @@ from harness.runners.base import (
     RunningPhase,
     SampleCallback,
 )
+from harness.runners.cpus import cpu_list
 from harness.runners.disk_watch import DISK_INTERVAL_S, DiskWatch
 from harness.runners.gpu import gpu_available
 from harness.runners.output import CappedLog, LineSplitter, LineTooLong
@@ -321,6 +324,7 @@ class ProcessPhase(RunningPhase):
                 peak_gpu_memory_bytes=self._monitor.peak_gpu_memory_bytes,
                 log_cut=self._log.cut,
                 disk_limit_exceeded=self._disk is not None and self._disk.crossed,
+                sample_error=self._monitor.callback_error,
             )
             return self._exit
 
@@ -354,6 +358,11 @@ class ProcessRunner(Runner):
                 "a faster writer can overshoot by one interval"
             )
         notes += SANDBOXED if support.available else UNSANDBOXED
+        if limits.cpus:
+            notes.append(
+                f"cpus: pinned to {cpu_list(limits.cpus)} (CPU affinity, inherited by every "
+                "process of the phase; a program could widen it again)"
+            )
         if not limits.gpu and not support.available:
             notes.append("gpu: hidden by CUDA_VISIBLE_DEVICES only, which a program can undo")
         gpu_memory = limits.gpu_memory_bytes is not None and gpu_available()
@@ -400,6 +409,8 @@ class ProcessRunner(Runner):
             )
             if group is not None:
                 argv = pids_cgroup.joined(group, argv)
+        if spec.limits.cpus:
+            argv = ["taskset", "--cpu-list", cpu_list(spec.limits.cpus), *argv]
         phase = ProcessPhase(
             spec, argv, self.sample_interval_s, on_sample, sandboxed, places.writable
         )

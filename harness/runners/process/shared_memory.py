@@ -26,11 +26,18 @@ from harness.runners.process.sandbox import PRIVATE_TMPFS
 
 
 def tmpfs_bytes(pid: int) -> int | None:
-    """Bytes used in the private tmpfs folders as `pid` sees them; None if unreadable."""
+    """Bytes used in the private tmpfs folders as `pid` sees them; None if unreadable.
+
+    None too while a folder is still the host's (bwrap has not mounted the
+    sandbox's tmpfs yet): counting the host's /tmp would charge its whole disk.
+    """
     used = 0
     try:
         for folder in PRIVATE_TMPFS:
-            stats = os.statvfs(f"/proc/{pid}/root{folder}")
+            seen = f"/proc/{pid}/root{folder}"
+            if os.path.exists(folder) and os.stat(seen).st_dev == os.stat(folder).st_dev:
+                return None
+            stats = os.statvfs(seen)
             used += (stats.f_blocks - stats.f_bfree) * stats.f_frsize
     except OSError:
         return None

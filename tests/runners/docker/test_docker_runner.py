@@ -47,7 +47,7 @@ def test_data_mount_is_read_only_and_model_files_belong_to_the_user(run_folder, 
 
 
 def test_engine_enforces_the_limits(run_folder, docker_runner, engine):
-    limits = Limits(memory_bytes=300 * 2**20, pids=64, shm_bytes=32 * 2**20)
+    limits = Limits(memory_bytes=300 * 2**20, pids=64, shm_bytes=32 * 2**20, cpus=(0,))
     spec = _command(run_folder.train_spec("constant", limits), *SLEEPER)
     phase = docker_runner.launch(spec)
     try:
@@ -57,6 +57,8 @@ def test_engine_enforces_the_limits(run_folder, docker_runner, engine):
         assert host["Memory"] == host["MemorySwap"] == 300 * 2**20
         assert host["PidsLimit"] == 64
         assert host["ShmSize"] == 32 * 2**20
+        assert host["CpusetCpus"] == "0"
+        assert not host["DeviceRequests"]  # no GPU asked for
         uid, gid = phase_user()
         assert container.attrs["Config"]["User"] == f"{uid}:{gid}" and uid != 0
         assert host["CapDrop"] == ["ALL"]
