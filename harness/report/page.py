@@ -144,11 +144,11 @@ def _budget(run: RunFolder) -> str:
 
 
 def _memory_cell(phase: dict) -> str:
-    """Peak against limit; the GPU's too when it was measured or limited."""
-    cell = (
-        f"{format_bytes(phase.get('peak_memory_bytes'))} / "
-        f"{format_bytes(phase.get('memory_limit_bytes'))}"
-    )
+    """Peak against limit, the working set where it differs; the GPU's when measured or limited."""
+    peak, working_set = phase.get("peak_memory_bytes"), phase.get("peak_working_set_bytes")
+    cell = f"{format_bytes(peak)} / {format_bytes(phase.get('memory_limit_bytes'))}"
+    if working_set is not None and working_set != peak:
+        cell += f" (working set {format_bytes(working_set)})"
     gpu_peak, gpu_limit = phase.get("peak_gpu_memory_bytes"), phase.get("gpu_memory_limit_bytes")
     if gpu_peak is not None or gpu_limit is not None:
         cell += f"; GPU {format_bytes(gpu_peak)} / {format_bytes(gpu_limit)}"

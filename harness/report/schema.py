@@ -22,6 +22,7 @@ class PhaseEntry(TypedDict, total=False):
     limit_s: float | None
     exit_code: int | None
     peak_memory_bytes: int | None
+    peak_working_set_bytes: int | None
     memory_limit_bytes: int | None
     log_path: str | None
     log_tail: list[str]
