@@ -11,7 +11,6 @@
 # is the simulation's (0 passed, 1 failed, 2 bad input), whatever packaging says.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
 
 submission=""
 data=""
@@ -39,6 +38,22 @@ while [ $# -gt 0 ]; do
     --docker-image) image=$value ;;
   esac
 done
+
+# The terminal gets set-up's own lines; what pip and TensorFlow (converting the
+# weights) write on stderr is kept in $runs/setup.log, and shown only on failure.
+setup_log=$(mktemp -t onlinesim-setup-XXXXXX.log)
+scripts/setup.sh 2>"$setup_log" || {
+  status=$?
+  echo "run_online: set-up failed (exit $status); the end of its log $setup_log:" >&2
+  tail -n 20 "$setup_log" >&2
+  exit "$status"
+}
+if [ -s "$setup_log" ]; then
+  mkdir -p "$runs"
+  mv "$setup_log" "$runs/setup.log"
+else
+  rm -f "$setup_log"
+fi
 
 if [ -z "$submission" ]; then
   submission=tests/toys/constant

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[2]
+
 # It installs a virtual environment through run_online.sh: never part of the fast subset.
 pytestmark = pytest.mark.slow
 
@@ -69,3 +71,25 @@ def test_a_link_leaving_the_package_is_refused_before_the_run(
     assert "Traceback" not in result.stderr
     assert not (online_checkout.root / "runs").exists()
     assert not (online_checkout.root / "dist").exists()
+
+
+def test_the_terminal_holds_the_harness_lines_and_the_logs_keep_the_library_noise(
+    online_checkout, tmp_path, toys_dir, set_pillow_warns_on
+):
+    """TensorFlow in the phase (absl, oneDNN) and Pillow in the harness speak; neither on screen."""
+    toy = shutil.copytree(toys_dir / "constant", tmp_path / "with-tensorflow")
+    train = toy / "train.py"
+    train.write_text(
+        "import tensorflow as tf\nprint(int(tf.reduce_sum(tf.ones(3))))\n" + train.read_text(),
+        encoding="utf-8",
+    )
+    # This repository's harness, also where .venv's editable install points at another checkout.
+    result = online_checkout.run(*_args(toy, set_pillow_warns_on), PYTHONPATH=str(REPO))
+    assert result.returncode == 0, result.stdout + result.stderr
+    own = ("run_online: ", "onlinesim: ", "  ", "setup: ")
+    assert [line for line in result.stdout.splitlines() if not line.startswith(own)] == []
+    assert result.stderr == ""
+    (run,) = (online_checkout.root / "runs").glob("*-smoke-*")
+    assert "oneDNN" in (run / "logs" / "train.log").read_text(encoding="utf-8")
+    harness_log = (run / "logs" / "harness.log").read_text(encoding="utf-8")
+    assert "Palette images with Transparency" in harness_log

@@ -81,11 +81,12 @@ UNSANDBOXED = (
 def phase_environment(spec: PhaseSpec) -> dict[str, str]:
     """A clean environment: a few host settings, the harness's Python first on PATH, spec.env.
 
-    Nothing else of the harness's environment leaks in, as on the platform.
+    Nothing else of the harness's environment leaks in, as on the platform. The Python
+    folder is named with links resolved, as the sandbox binds it (`.venv -> elsewhere`).
     """
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
     env["PATH"] = os.pathsep.join(
-        [str(Path(sys.executable).parent), os.environ.get("PATH", os.defpath)]
+        [str(Path(sys.executable).parent.resolve()), os.environ.get("PATH", os.defpath)]
     )
     env["PYTHONUNBUFFERED"] = "1"
     env["PYTHONIOENCODING"] = "utf-8"

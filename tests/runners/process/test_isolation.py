@@ -96,7 +96,7 @@ def test_environment_is_clean_and_uses_the_harness_python(run_folder, runner, mo
     )
     said = _run_python(run_folder, runner, code)
     assert said["secret"] == "none"
-    assert Path(said["python"]).parent == Path(sys.executable).parent
+    assert Path(said["python"]).parent == Path(sys.executable).parent.resolve()
     assert said["cuda"] == "''"
     assert said["profile"] == "test"
 
