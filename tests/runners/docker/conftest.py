@@ -43,6 +43,13 @@ def engine() -> docker.DockerClient:
 
 
 @pytest.fixture(scope="session")
+def compose_v2(engine: docker.DockerClient) -> list[str]:
+    """`docker compose` (v2) as the README types it; scripts/ensure_compose.sh installs it."""
+    _script("scripts/ensure_compose.sh")
+    return ["docker", "compose"]
+
+
+@pytest.fixture(scope="session")
 def base_image(engine: docker.DockerClient) -> str:
     """Debian + python3, numpy, Pillow: all the toys need."""
     return _script("docker/build_base_image.sh").splitlines()[-1]
