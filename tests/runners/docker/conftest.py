@@ -21,6 +21,7 @@ from harness.runners.docker import LABEL, DockerRunner
 from harness.runners.process.runner import ProcessRunner
 
 PROJECT_IMAGE = "onlinesim:test"
+CPU_IMAGE = "onlinesim:cpu-test"
 
 
 def _script(*argv: str) -> str:
@@ -67,6 +68,12 @@ def project_image(base_image: str, engine: docker.DockerClient) -> str:
     if previous not in (None, engine.images.get(tag).id):
         _remove_image(engine, previous)  # the last run's build, untagged now
     return tag
+
+
+@pytest.fixture(scope="session")
+def cpu_image(engine: docker.DockerClient) -> str:
+    """The CPU online image: the Dockerfile on the local base with TensorFlow and Keras."""
+    return _script("docker/build_cpu_image.sh", "--tag", CPU_IMAGE).splitlines()[-1]
 
 
 def _remove_image(engine: docker.DockerClient, image: str) -> None:

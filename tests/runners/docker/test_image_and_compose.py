@@ -136,6 +136,29 @@ def test_compose_up_simulate_cpu_runs_a_smoke_rehearsal(
     assert run_dir.stat().st_uid == os.getuid()
 
 
+@pytest.mark.timeout(3600)
+def test_compose_cpu_service_runs_the_reference_submission(
+    cpu_image, smoke_data, tmp_path, compose_v2
+):
+    """The CPU image has TensorFlow and Keras: the reference submission passes inside it."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    env = _compose_env(cpu_image, smoke_data, runs)
+    env |= {"ONLINESIM_SUBMISSION": str(ROOT / "submission"), "ONLINESIM_MEMORY": "6g"}
+    try:
+        result = _run([*compose_v2, "--profile", "cpu", "up", "simulate-cpu"], env, timeout=1200)
+    finally:
+        _run([*compose_v2, "--profile", "cpu", "down"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verdict  PASSED" in result.stdout, result.stdout
+    report = _report(runs)
+    assert report["submission"]["name"] == "garbage-keras"
+    assert {name: phase["status"] for name, phase in report["phases"].items()} == {
+        "train": "ok",
+        "predict": "ok",
+    }
+
+
 def test_compose_gpu_service_needs_an_nvidia_runtime(
     project_image, smoke_data, tmp_path, engine, compose_v2
 ):
