@@ -24,7 +24,9 @@ from docker import errors as docker_errors
 
 from harness.runners.base import ResourceSample, SampleCallback
 
-CGROUP_POLL_S = 0.02  # a poll costs tens of microseconds; the files vanish soon after the exit
+# A poll reads three files, about 0.16 ms on the 2-core dev machine under load (under 1 %
+# of a core at this rate); the files vanish soon after the exit, so it polls often.
+CGROUP_POLL_S = 0.02
 
 
 @dataclass(frozen=True)
