@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
-import sys
 import threading
 import time
 
@@ -176,9 +175,8 @@ def test_page_cache_counts_in_the_raw_peak_not_in_the_working_set(
         "time.sleep(1.5)\n"
     )
     peaks = {}
-    runners = {"docker": (docker_runner, "python"), "process": (process_runner, sys.executable)}
-    for name, (runner, python) in runners.items():
-        spec = _command(run_folder.train_spec("constant"), python, "-c", script)
+    for name, runner in {"docker": docker_runner, "process": process_runner}.items():
+        spec = _command(run_folder.train_spec("constant"), "python", "-c", script)
         info = runner.launch(spec).wait(60)
         assert info is not None and info.exit_code == 0, (name, spec.log_path.read_text())
         peaks[name] = (info.peak_memory_bytes, info.peak_working_set_bytes)
