@@ -81,10 +81,12 @@ UNSANDBOXED = (
 def phase_environment(spec: PhaseSpec) -> dict[str, str]:
     """A clean environment: a few host settings, the harness's Python first on PATH, spec.env.
 
-    Nothing else of the harness's environment leaks in, as on the platform. The Python
-    folder is named with links resolved, as the sandbox binds it (`.venv -> elsewhere`).
+    Nothing else of the harness's environment leaks in, as on the platform. The
+    Python folder is resolved, as the sandbox shows it: a venv reached through a
+    symlink is bound at its real path only.
     """
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
+    # resolved like the sandbox's places: a .venv reached through a link is bound where it lies
     env["PATH"] = os.pathsep.join(
         [str(Path(sys.executable).parent.resolve()), os.environ.get("PATH", os.defpath)]
     )
