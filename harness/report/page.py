@@ -110,6 +110,14 @@ def _error_cost(cost: object) -> str:
     return "no error-type table in the data set"
 
 
+def _working_set_note(phase: dict) -> str:
+    """The working set beside the peak where they differ (docker: page cache left out)."""
+    peak, working_set = phase.get("peak_memory_bytes"), phase.get("peak_working_set_bytes")
+    if working_set is None or working_set == peak:
+        return ""
+    return f"; host working set {format_bytes(working_set)}"
+
+
 def _budget(run: RunFolder) -> str:
     rows = []
     for name in run.phase_names():
@@ -121,7 +129,7 @@ def _budget(run: RunFolder) -> str:
                 html.status_badge(status),
                 format_seconds(phase.get("wall_s")),
                 *_limit_cells(run, phase),
-                _memory_cell(phase),
+                _memory_cell(phase) + _working_set_note(phase),
                 str(phase.get("exit_code", MISSING)),
                 str(phase.get("reason", "")),
                 _details(phase.get("details")),
@@ -144,11 +152,11 @@ def _budget(run: RunFolder) -> str:
 
 
 def _memory_cell(phase: dict) -> str:
-    """Peak against limit, the working set where it differs; the GPU's when measured or limited."""
-    peak, working_set = phase.get("peak_memory_bytes"), phase.get("peak_working_set_bytes")
-    cell = f"{format_bytes(peak)} / {format_bytes(phase.get('memory_limit_bytes'))}"
-    if working_set is not None and working_set != peak:
-        cell += f" (working set {format_bytes(working_set)})"
+    """Peak against limit; the GPU's too when it was measured or limited."""
+    cell = (
+        f"{format_bytes(phase.get('peak_memory_bytes'))} / "
+        f"{format_bytes(phase.get('memory_limit_bytes'))}"
+    )
     gpu_peak, gpu_limit = phase.get("peak_gpu_memory_bytes"), phase.get("gpu_memory_limit_bytes")
     if gpu_peak is not None or gpu_limit is not None:
         cell += f"; GPU {format_bytes(gpu_peak)} / {format_bytes(gpu_limit)}"

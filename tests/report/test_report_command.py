@@ -107,5 +107,5 @@ def test_the_working_set_is_shown_beside_the_peak_where_it_differs(passed_run: P
     predict["peak_working_set_bytes"] = predict["peak_memory_bytes"]  # the process runner
 
     html = _page_for(passed_run, report)
-    assert "900.0 MiB / 2.0 GiB (working set 300.0 MiB)" in html
-    assert html.count("(working set ") == 1
+    assert "900.0 MiB / 2.0 GiB; host working set 300.0 MiB" in html
+    assert html.count("host working set ") == 1
