@@ -5,13 +5,13 @@
 #   --data DIR        default the first data set in local_data/, else a generated one (local_data/demo)
 #   --profile NAME    default smoke (minutes on a 2-core CPU); --profile online for the real numbers
 #   --runner NAME     auto (default: docker when an engine answers and the image is there or
-#                     can be built, else process), process or docker
+#                     can be built, or else the CPU image onlinesim:cpu is there or can be
+#                     built from the local Debian base; else process), process or docker
 #   --runs-dir DIR    default runs
 # Any other argument goes to `onlinesim simulate` (see --help). The exit status
 # is the simulation's (0 passed, 1 failed, 2 bad input), whatever packaging says.
 set -euo pipefail
 cd "$(dirname "$0")"
-scripts/setup.sh
 
 submission=""
 data=""
@@ -40,6 +40,22 @@ while [ $# -gt 0 ]; do
   esac
 done
 
+# The terminal gets set-up's own lines; what pip and TensorFlow (converting the
+# weights) write on stderr is kept in $runs/setup.log, and shown only on failure.
+setup_log=$(mktemp -t onlinesim-setup-XXXXXX.log)
+scripts/setup.sh 2>"$setup_log" || {
+  status=$?
+  echo "run_online: set-up failed (exit $status); the end of its log $setup_log:" >&2
+  tail -n 20 "$setup_log" >&2
+  exit "$status"
+}
+if [ -s "$setup_log" ]; then
+  mkdir -p "$runs"
+  mv "$setup_log" "$runs/setup.log"
+else
+  rm -f "$setup_log"
+fi
+
 if [ -z "$submission" ]; then
   submission=tests/toys/constant
   [ -f submission/submission.toml ] && submission=submission
@@ -55,16 +71,35 @@ if [ -z "$data" ]; then
   .venv/bin/python -m harness make-demo-data --out "$data"
 fi
 
-# Auto mode with an engine but no image: build it once, else run in processes.
+# Auto mode with an engine but no image: build it once; where it cannot be built
+# (its GPU base cannot be pulled), the CPU image on the local Debian base; else
+# run in processes.
+has_image() { docker image inspect "$1" >/dev/null 2>&1; }
+last_line() { tail -n 1 "$1" | cut -c1-200; }
 if [ "$runner" = auto ] && command -v docker >/dev/null && docker info >/dev/null 2>&1 \
-  && ! docker image inspect "$image" >/dev/null 2>&1; then
+  && ! has_image "$image"; then
   build_log=$(mktemp -t onlinesim-build-XXXXXX.log)
+  cpu_image=${ONLINESIM_CPU_IMAGE:-onlinesim:cpu}
   echo "run_online: building the missing image $image (docker/build_image.sh, log $build_log)"
   if docker/build_image.sh --tag "$image" >"$build_log" 2>&1; then
     echo "run_online: built $image"
   else
-    echo "run_online: runner process: building $image failed: $(tail -n 1 "$build_log" | cut -c1-200)"
-    runner=process
+    why="$image could not be built ($(last_line "$build_log"))"
+    if has_image "$cpu_image"; then
+      echo "run_online: image $cpu_image (CPU, local Debian base): $why"
+      image=$cpu_image
+    else
+      cpu_log=$(mktemp -t onlinesim-build-cpu-XXXXXX.log)
+      echo "run_online: $why; building the CPU image $cpu_image instead" \
+        "(docker/build_cpu_image.sh, log $cpu_log)"
+      if docker/build_cpu_image.sh --tag "$cpu_image" >"$cpu_log" 2>&1; then
+        echo "run_online: image $cpu_image (CPU, local Debian base): built because $why"
+        image=$cpu_image
+      else
+        echo "run_online: runner process: building $cpu_image failed too: $(last_line "$cpu_log")"
+        runner=process
+      fi
+    fi
   fi
 fi
 

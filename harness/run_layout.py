@@ -65,6 +65,11 @@ class RunLayout:
     def log(self, phase: str) -> Path:
         return self.root / "logs" / f"{phase}.log"
 
+    @property
+    def harness_log(self) -> Path:
+        """Library warnings of the harness's own process (`run.library_log`)."""
+        return self.root / "logs" / "harness.log"
+
     def work(self, phase: str) -> Path:
         """The phase's package copy, deleted after the phase."""
         return self.root / "work" / phase

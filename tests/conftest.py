@@ -12,6 +12,7 @@ import pytest
 from exec_support import folder_to_hide
 from package_support import write_submission
 from phase_support import RunFolder, make_run_folder
+from PIL import Image
 
 from harness.data.demo import make_image_set
 from harness.runners.process import ProcessRunner
@@ -44,6 +45,17 @@ def toys_dir() -> Path:
 def three_class_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """3 classes x 60 generated 32 px JPEGs: the smoke profile fits without scaling."""
     return make_image_set(tmp_path_factory.mktemp("three") / "set", THREE_CLASSES, 60, size=32)
+
+
+@pytest.fixture
+def set_pillow_warns_on(tmp_path: Path, three_class_set: Path) -> Path:
+    """three_class_set plus a palette PNG whose transparency is bytes: decoding it makes
+    Pillow issue a UserWarning in the harness's own process (as users' PNGs do)."""
+    data = shutil.copytree(three_class_set, tmp_path / "with-palette-png")
+    image = Image.new("P", (32, 32))
+    image.putpalette([value % 256 for value in range(768)])
+    image.save(data / THREE_CLASSES[0] / "palette.png", transparency=b"\x00" * 10)
+    return data
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,7 @@ class PhaseOutcome:
     limit_s: float | None = None
     exit_code: int | None = None
     peak_memory_bytes: int | None = None
+    peak_working_set_bytes: int | None = None
     memory_limit_bytes: int | None = None
     peak_gpu_memory_bytes: int | None = None
     gpu_memory_limit_bytes: int | None = None
@@ -55,6 +56,7 @@ class PhaseOutcome:
             "limit_s": self.limit_s,
             "exit_code": self.exit_code,
             "peak_memory_bytes": self.peak_memory_bytes,
+            "peak_working_set_bytes": self.peak_working_set_bytes,
             "memory_limit_bytes": self.memory_limit_bytes,
             "peak_gpu_memory_bytes": self.peak_gpu_memory_bytes,
             "gpu_memory_limit_bytes": self.gpu_memory_limit_bytes,

@@ -329,6 +329,7 @@ def run_predict(
         limit_s=None,  # no single limit for the phase: its limits are in details
         exit_code=info.exit_code,
         peak_memory_bytes=info.peak_memory_bytes,
+        peak_working_set_bytes=info.peak_working_set_bytes,
         memory_limit_bytes=spec.limits.memory_bytes,
         peak_gpu_memory_bytes=info.peak_gpu_memory_bytes,
         gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,

@@ -123,6 +123,7 @@ def run_train(
         limit_s=budget_s,
         exit_code=info.exit_code,
         peak_memory_bytes=info.peak_memory_bytes,
+        peak_working_set_bytes=info.peak_working_set_bytes,
         memory_limit_bytes=memory_limit,
         peak_gpu_memory_bytes=info.peak_gpu_memory_bytes,
         gpu_memory_limit_bytes=spec.limits.gpu_memory_bytes,

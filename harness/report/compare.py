@@ -34,6 +34,7 @@ class RunSummary:
     predict_status: str
     predict_s: float | None
     peak_memory_bytes: int | None
+    peak_working_set_bytes: int | None
     peak_gpu_memory_bytes: int | None
     latency_p99_ms: float | None
     latency_limit_ms: float | None
@@ -43,11 +44,8 @@ def summarize(run: RunFolder) -> RunSummary:
     """Pull the compared numbers out of a loaded run folder."""
     train, predict = run.phase("train"), run.phase("predict")
     latency = run.score.get("latency_ms") or {}
-    peaks = [
-        phase.get("peak_memory_bytes")
-        for phase in (train, predict)
-        if isinstance(phase.get("peak_memory_bytes"), int)
-    ]
+    peaks = _phase_values((train, predict), "peak_memory_bytes")
+    working_sets = _phase_values((train, predict), "peak_working_set_bytes")
     gpu_peaks = [
         numbers.peak_gpu_memory_bytes
         for numbers in summaries.resources_by_phase(run.resources).values()
@@ -66,10 +64,15 @@ def summarize(run: RunFolder) -> RunSummary:
         predict_status=str(predict.get("status", MISSING)),
         predict_s=_float(predict.get("wall_s")),
         peak_memory_bytes=max(peaks, default=None),
+        peak_working_set_bytes=max(working_sets, default=None),
         peak_gpu_memory_bytes=max(gpu_peaks, default=None),
         latency_p99_ms=_float(latency.get("p99")),
         latency_limit_ms=_float(latency.get("limit")),
     )
+
+
+def _phase_values(phases: Sequence[dict], key: str) -> list[int]:
+    return [phase[key] for phase in phases if isinstance(phase.get(key), int)]
 
 
 def _float(value: object) -> float | None:
@@ -100,6 +103,7 @@ ROWS: tuple[tuple[str, Callable[[RunSummary], str]], ...] = (
     ("predict", lambda s: s.predict_status),
     ("predict time", lambda s: format_seconds(s.predict_s)),
     ("peak memory", lambda s: format_bytes(s.peak_memory_bytes)),
+    ("peak working set", lambda s: format_bytes(s.peak_working_set_bytes)),
     ("peak GPU memory", lambda s: format_bytes(s.peak_gpu_memory_bytes)),
     ("latency p99", _latency_text),
 )

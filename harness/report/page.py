@@ -111,6 +111,14 @@ def _error_cost(cost: object) -> str:
     return "no error-type table in the data set"
 
 
+def _working_set_note(phase: dict) -> str:
+    """The working set beside the peak where they differ (docker: page cache left out)."""
+    peak, working_set = phase.get("peak_memory_bytes"), phase.get("peak_working_set_bytes")
+    if working_set is None or working_set == peak:
+        return ""
+    return f"; host working set {format_bytes(working_set)}"
+
+
 def _budget(run: RunFolder) -> str:
     rows = []
     for name in run.phase_names():
@@ -122,7 +130,7 @@ def _budget(run: RunFolder) -> str:
                 html.status_badge(status),
                 format_seconds(phase.get("wall_s")),
                 *_limit_cells(run, phase),
-                _memory_cell(phase),
+                _memory_cell(phase) + _working_set_note(phase),
                 str(phase.get("exit_code", MISSING)),
                 str(phase.get("reason", "")),
                 _details(phase.get("details")),

@@ -58,6 +58,7 @@ class PhaseEntry(TypedDict, total=False):
     limit_s: float | None
     exit_code: int | None
     peak_memory_bytes: int | None
+    peak_working_set_bytes: int | None
     memory_limit_bytes: int | None
     peak_gpu_memory_bytes: int | None
     gpu_memory_limit_bytes: int | None

@@ -36,6 +36,7 @@ from harness.phases.served import FAILURES, served_command, served_mount
 from harness.phases.train import run_train
 from harness.report.document import DataSummary, assemble, write_report
 from harness.report.schema import RunReport
+from harness.run.library_log import LibraryLog
 from harness.run.observer import RunObserver
 from harness.run.preparation import Prepared, prepare
 from harness.run.resource_trace import ResourceTrace
@@ -309,6 +310,7 @@ def _files(books: RunBooks, stage: Stage, answers: list[Answer]) -> dict[str, st
     files = {
         "config": layout.relative(layout.config),
         "resources": layout.relative(layout.resources),
+        "harness_log": layout.relative(layout.harness_log),
     }
     files.update(write_answer_files(layout, stage, answers))
     if layout.train_metrics.is_file():
@@ -351,7 +353,18 @@ def simulate(
     """Run one rehearsal under `config`; refusals raise UserError before any folder is made.
 
     `runner_choice` is `choose_runner`'s answer when the caller already asked it.
+    Library warnings of the harness itself go to the run's `logs/harness.log`.
     """
+    with LibraryLog() as library:
+        return _rehearse(config, observer, runner_choice, library)
+
+
+def _rehearse(
+    config: RunConfig,
+    observer: RunObserver | None,
+    runner_choice: tuple[str, str] | None,
+    library: LibraryLog,
+) -> RunResult:
     prep = prepare(config)
     runner_name, runner_note = runner_choice or choose_runner(config.runner, config.docker_image)
     options = {"image": config.docker_image} if runner_name == "docker" else {}
@@ -360,6 +373,7 @@ def simulate(
     # The labelled originals, other runs' answer keys and the live package stay out of sight.
     books.hidden = (prep.dataset.root, books.run_dir.parent, prep.manifest.root)
     books.run_dir.mkdir(parents=True)
+    library.write_to(books.layout.harness_log)
     books.model_dir.mkdir()
     books.metrics_path.parent.mkdir()
     config.write(books.run_dir)

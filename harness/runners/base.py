@@ -77,7 +77,8 @@ class ExitInfo:
     signal: int | None = None
     killed_for_memory: bool = False
     stopped_by_harness: bool = False
-    peak_memory_bytes: int | None = None
+    peak_memory_bytes: int | None = None  # what the memory limit is enforced on
+    peak_working_set_bytes: int | None = None  # without reclaimable page cache; comparable
     gpu_memory_exceeded: bool = False  # with killed_for_memory: the GPU limit, not the host's
     peak_gpu_memory_bytes: int | None = None  # None: no GPU was measured
     disk_limit_exceeded: bool = False  # killed for writing more than Limits.disk_bytes

@@ -45,4 +45,5 @@ def main() -> int:
             print(f"predict: {request.get('id')}: {exc}", file=sys.stderr)
             reply = {"id": request.get("id"), "label": predictor.classes[0]}
         answers.write(json.dumps(reply, ensure_ascii=False) + "\n")
+    answers.flush()
     return 0

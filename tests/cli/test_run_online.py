@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+REPO = Path(__file__).resolve().parents[2]
+
 # It installs a virtual environment through run_online.sh: never part of the fast subset.
 pytestmark = pytest.mark.slow
 
@@ -69,3 +71,64 @@ def test_a_link_leaving_the_package_is_refused_before_the_run(
     assert "Traceback" not in result.stderr
     assert not (online_checkout.root / "runs").exists()
     assert not (online_checkout.root / "dist").exists()
+
+
+def test_the_terminal_holds_the_harness_lines_and_the_logs_keep_the_library_noise(
+    online_checkout, tmp_path, toys_dir, set_pillow_warns_on
+):
+    """TensorFlow in the phase (absl, oneDNN) and Pillow in the harness speak; neither on screen."""
+    toy = shutil.copytree(toys_dir / "constant", tmp_path / "with-tensorflow")
+    train = toy / "train.py"
+    train.write_text(
+        "import tensorflow as tf\nprint(int(tf.reduce_sum(tf.ones(3))))\n" + train.read_text(),
+        encoding="utf-8",
+    )
+    # This repository's harness, also where .venv's editable install points at another checkout.
+    result = online_checkout.run(*_args(toy, set_pillow_warns_on), PYTHONPATH=str(REPO))
+    assert result.returncode == 0, result.stdout + result.stderr
+    own = ("run_online: ", "onlinesim: ", "  ", "setup: ")
+    assert [line for line in result.stdout.splitlines() if not line.startswith(own)] == []
+    assert result.stderr == ""
+    (run,) = (online_checkout.root / "runs").glob("*-smoke-*")
+    assert "oneDNN" in (run / "logs" / "train.log").read_text(encoding="utf-8")
+    harness_log = (run / "logs" / "harness.log").read_text(encoding="utf-8")
+    assert "Palette images with Transparency" in harness_log
+
+
+def _noisy_setup(checkout, exit_status: int) -> None:
+    """The checkout's set-up says its line, then a library speaks on stderr, as pip and
+    TensorFlow do on a first run; then the real set-up (a no-op once .venv is current)."""
+    (checkout.root / "scripts").unlink()
+    scripts = checkout.root / "scripts"
+    scripts.mkdir()
+    setup = scripts / "setup.sh"
+    setup.write_text(
+        "#!/usr/bin/env bash\n"
+        "echo 'setup: converting weights'\n"
+        "echo 'W0000 absl: All log messages before absl::InitializeLog()' >&2\n"
+        f"[ {exit_status} = 0 ] || exit {exit_status}\n"
+        f"exec {REPO / 'scripts' / 'setup.sh'}\n",
+        encoding="utf-8",
+    )
+    setup.chmod(0o755)
+
+
+def test_set_up_noise_is_kept_in_runs_setup_log(online_checkout, toys_dir, three_class_set):
+    _noisy_setup(online_checkout, 0)
+    result = online_checkout.run(*_args(toys_dir / "constant", three_class_set))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.startswith("setup: converting weights\n")
+    assert "absl" not in result.stdout + result.stderr
+    setup_log = online_checkout.root / "runs" / "setup.log"
+    assert "absl::InitializeLog" in setup_log.read_text(encoding="utf-8")
+
+
+def test_a_failed_set_up_shows_its_log_and_keeps_its_status(
+    online_checkout, toys_dir, three_class_set
+):
+    _noisy_setup(online_checkout, 3)
+    result = online_checkout.run(*_args(toys_dir / "constant", three_class_set))
+    assert result.returncode == 3
+    assert result.stderr.startswith("run_online: set-up failed (exit 3); the end of its log ")
+    assert "absl::InitializeLog" in result.stderr
+    assert not (online_checkout.root / "runs").exists()

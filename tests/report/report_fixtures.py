@@ -30,6 +30,7 @@ def _phase(name: str, status: str, reason: str, wall_s: float, limit_s: float | 
         "limit_s": limit_s,
         "exit_code": extra.get("exit_code", 0),
         "peak_memory_bytes": extra.get("peak_memory_bytes", 900 * 2**20),
+        "peak_working_set_bytes": extra.get("peak_working_set_bytes", 600 * 2**20),
         "memory_limit_bytes": 2 * 2**30,
         "log_path": f"logs/{name}.log",
         "log_tail": extra.get("log_tail", [f"{name}: step 1", f"{name}: 完成"]),
@@ -200,6 +201,7 @@ def write_failed_run(run_dir: Path) -> Path:
             60.0,
             exit_code=None,
             peak_memory_bytes=2 * 2**30 + 5,
+            peak_working_set_bytes=2 * 2**30 + 5,
             log_tail=["allocating", "Killed"],
         ),
         "predict": _phase(
@@ -210,6 +212,7 @@ def write_failed_run(run_dir: Path) -> Path:
             None,
             exit_code=None,
             peak_memory_bytes=None,
+            peak_working_set_bytes=None,
             log_tail=[],
         ),
     }

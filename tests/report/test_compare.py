@@ -27,6 +27,7 @@ def test_table_puts_runs_side_by_side(passed_run: Path, failed_run: Path):
     assert by_label["train"] == ["ok", "out_of_memory"]
     assert by_label["predict"] == ["ok", "not_run"]
     assert by_label["peak memory"] == ["900.0 MiB", "2.0 GiB"]
+    assert by_label["peak working set"] == ["600.0 MiB", "2.0 GiB"]
     assert by_label["latency p99"][0].endswith("ms (limit 500)")
 
 

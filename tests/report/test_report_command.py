@@ -100,3 +100,14 @@ def test_gpu_memory_peak_and_limit_are_shown_beside_host_memory(passed_run: Path
     html = _page_for(passed_run, report)
     assert "GPU 3.0 GiB / 4.0 GiB" in html
     assert html.count("; GPU ") == 1  # predict measured no GPU: nothing added there
+
+
+def test_the_working_set_is_shown_beside_the_peak_where_it_differs(passed_run: Path):
+    report = _read_report(passed_run)
+    train, predict = report["phases"]["train"], report["phases"]["predict"]
+    train["peak_working_set_bytes"] = 300 * 2**20  # a docker run's page cache left out
+    predict["peak_working_set_bytes"] = predict["peak_memory_bytes"]  # the process runner
+
+    html = _page_for(passed_run, report)
+    assert "900.0 MiB / 2.0 GiB; host working set 300.0 MiB" in html
+    assert html.count("host working set ") == 1

@@ -151,6 +151,7 @@ class DockerPhase(RunningPhase):
         exit = exit_info(
             state,
             self._resources.peak_memory(),
+            self._resources.peak_working_set(),
             self._spec.limits.memory_bytes,
             self._stopped_by_harness,
             gpu_memory_exceeded=self._gpu is not None and self._gpu.crossed,
@@ -241,6 +242,7 @@ class DockerPhase(RunningPhase):
 def exit_info(
     state: dict[str, Any],
     peak_memory: int | None,
+    peak_working_set: int | None,
     memory_limit: int | None,
     stopped_by_harness: bool,
     gpu_memory_exceeded: bool = False,
@@ -249,19 +251,22 @@ def exit_info(
     """The engine's exit state as an ExitInfo: a code above 128 is a signal, OOMKilled a kill.
 
     A container the runner killed over the GPU memory limit ends as a memory kill
-    for the GPU, as under the process runner.
+    for the GPU, as under the process runner. The kernel kills only once it cannot
+    reclaim page cache, so at an OOM kill the working set was at the limit too.
     """
     code = state.get("ExitCode")
     oom = bool(state.get("OOMKilled"))
     if oom and memory_limit:
         # The kernel killed it on reaching the limit, often before stats caught up.
         peak_memory = max(peak_memory or 0, memory_limit)
+        peak_working_set = max(peak_working_set or 0, memory_limit)
     return ExitInfo(
         exit_code=code,
         signal=code - 128 if code is not None and code > 128 else None,
         killed_for_memory=oom or gpu_memory_exceeded,
         stopped_by_harness=stopped_by_harness,
         peak_memory_bytes=peak_memory,
+        peak_working_set_bytes=peak_working_set,
         gpu_memory_exceeded=gpu_memory_exceeded and not oom,
         peak_gpu_memory_bytes=peak_gpu_memory,
     )

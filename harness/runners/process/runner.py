@@ -320,6 +320,7 @@ class ProcessPhase(RunningPhase):
                 killed_for_memory=self._killed_for_memory,
                 stopped_by_harness=self._stopped,
                 peak_memory_bytes=peak,
+                peak_working_set_bytes=peak,  # PSS counts no page cache: the same figure
                 gpu_memory_exceeded=self._monitor.crossed == GPU_MEMORY,
                 peak_gpu_memory_bytes=self._monitor.peak_gpu_memory_bytes,
                 log_cut=self._log.cut,

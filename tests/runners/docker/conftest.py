@@ -21,6 +21,7 @@ from harness.runners.docker import LABEL, DockerRunner
 from harness.runners.process.runner import ProcessRunner
 
 PROJECT_IMAGE = "onlinesim:test"
+CPU_IMAGE = "onlinesim:cpu-test"
 
 
 def _script(*argv: str) -> str:
@@ -43,6 +44,13 @@ def engine() -> docker.DockerClient:
 
 
 @pytest.fixture(scope="session")
+def compose_v2(engine: docker.DockerClient) -> list[str]:
+    """`docker compose` (v2) as the README types it; scripts/ensure_compose.sh installs it."""
+    _script("scripts/ensure_compose.sh")
+    return ["docker", "compose"]
+
+
+@pytest.fixture(scope="session")
 def base_image(engine: docker.DockerClient) -> str:
     """Debian + python3, numpy, Pillow: all the toys need."""
     return _script("docker/build_base_image.sh").splitlines()[-1]
@@ -60,6 +68,12 @@ def project_image(base_image: str, engine: docker.DockerClient) -> str:
     if previous not in (None, engine.images.get(tag).id):
         _remove_image(engine, previous)  # the last run's build, untagged now
     return tag
+
+
+@pytest.fixture(scope="session")
+def cpu_image(engine: docker.DockerClient) -> str:
+    """The CPU online image: the Dockerfile on the local base with TensorFlow and Keras."""
+    return _script("docker/build_cpu_image.sh", "--tag", CPU_IMAGE).splitlines()[-1]
 
 
 def _remove_image(engine: docker.DockerClient, image: str) -> None:

@@ -163,3 +163,27 @@ def test_a_short_phase_still_reports_its_peak_memory(run_folder, docker_runner):
     info = docker_runner.launch(spec).wait(60)
     assert info is not None and info.exit_code == 0
     assert info.peak_memory_bytes is not None and info.peak_memory_bytes > 50 * 2**20
+
+
+def test_page_cache_counts_in_the_raw_peak_not_in_the_working_set(
+    run_folder, docker_runner, process_runner
+):
+    # Writes 120 MiB to a file and keeps little in memory: the cgroup charges the file's
+    # cache, which the kernel would reclaim before a kill and PSS never counts.
+    script = (
+        "import os, time\n"
+        "with open(os.path.join(os.environ['MODEL_INFERENCE_PATH'], 'big'), 'wb') as f:\n"
+        "    for _ in range(120): f.write(b'x' * 2**20)\n"
+        "time.sleep(1.5)\n"
+    )
+    peaks = {}
+    for name, runner in {"docker": docker_runner, "process": process_runner}.items():
+        spec = _command(run_folder.train_spec("constant"), "python", "-c", script)
+        info = runner.launch(spec).wait(60)
+        assert info is not None and info.exit_code == 0, (name, spec.log_path.read_text())
+        peaks[name] = (info.peak_memory_bytes, info.peak_working_set_bytes)
+    docker_raw, docker_working_set = peaks["docker"]
+    process_raw, process_working_set = peaks["process"]
+    assert docker_raw > 120 * 2**20
+    assert docker_working_set < 60 * 2**20, peaks
+    assert process_working_set == process_raw < 60 * 2**20, peaks

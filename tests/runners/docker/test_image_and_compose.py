@@ -86,13 +86,6 @@ def test_smoke_simulation_runs_in_containers(project_image, smoke_data, tmp_path
     assert report["verdict"]["passed"]
 
 
-def _compose() -> list[str]:
-    if _run(["docker", "compose", "version"]).returncode == 0:
-        return ["docker", "compose"]
-    assert shutil.which("docker-compose"), "neither `docker compose` nor docker-compose found"
-    return ["docker-compose"]
-
-
 def _compose_env(project_image: str, data: Path, runs: Path) -> dict[str, str]:
     return {
         **os.environ,
@@ -108,17 +101,32 @@ def _compose_env(project_image: str, data: Path, runs: Path) -> dict[str, str]:
     }
 
 
-def test_compose_up_simulate_cpu_runs_a_smoke_rehearsal(project_image, smoke_data, tmp_path):
+def test_compose_config_gives_the_gpu_service_its_gpu_and_limits(
+    project_image, smoke_data, tmp_path, compose_v2
+):
+    """`docker compose config`, as the README has it: the service the mission names."""
+    env = _compose_env(project_image, smoke_data, tmp_path / "runs")
+    result = _run([*compose_v2, "config", "--format", "json"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    service = json.loads(result.stdout)["services"]["simulate"]
+    (device,) = service["deploy"]["resources"]["reservations"]["devices"]
+    assert device["driver"] == "nvidia" and device["capabilities"] == ["gpu"]
+    assert service["network_mode"] == "none" and service["mem_limit"] == str(2 * 2**30)
+    assert service["image"] == project_image
+    assert service["command"][:2] == ["onlinesim", "simulate"]
+
+
+def test_compose_up_simulate_cpu_runs_a_smoke_rehearsal(
+    project_image, smoke_data, tmp_path, compose_v2
+):
+    """`docker compose --profile cpu up simulate-cpu`, literally, to a pass."""
     runs = tmp_path / "runs"
     runs.mkdir()
     env = _compose_env(project_image, smoke_data, runs)
-    compose = _compose()
-    up = compose + ["--profile", "cpu", "up", "--no-build", "--abort-on-container-exit"]
-    up += ["--exit-code-from", "simulate-cpu", "simulate-cpu"]
     try:
-        result = _run(up, env)
+        result = _run([*compose_v2, "--profile", "cpu", "up", "simulate-cpu"], env)
     finally:
-        _run(compose + ["--profile", "cpu", "down"], env)
+        _run([*compose_v2, "--profile", "cpu", "down"], env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verdict  PASSED" in result.stdout
     report = _report(runs)
@@ -128,18 +136,42 @@ def test_compose_up_simulate_cpu_runs_a_smoke_rehearsal(project_image, smoke_dat
     assert run_dir.stat().st_uid == os.getuid()
 
 
-def test_compose_gpu_service_needs_an_nvidia_runtime(project_image, smoke_data, tmp_path, engine):
+@pytest.mark.timeout(3600)
+def test_compose_cpu_service_runs_the_reference_submission(
+    cpu_image, smoke_data, tmp_path, compose_v2
+):
+    """The CPU image has TensorFlow and Keras: the reference submission passes inside it."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    env = _compose_env(cpu_image, smoke_data, runs)
+    env |= {"ONLINESIM_SUBMISSION": str(ROOT / "submission"), "ONLINESIM_MEMORY": "6g"}
+    try:
+        result = _run([*compose_v2, "--profile", "cpu", "up", "simulate-cpu"], env, timeout=1200)
+    finally:
+        _run([*compose_v2, "--profile", "cpu", "down"], env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verdict  PASSED" in result.stdout, result.stdout
+    report = _report(runs)
+    assert report["submission"]["name"] == "garbage-keras"
+    assert {name: phase["status"] for name, phase in report["phases"].items()} == {
+        "train": "ok",
+        "predict": "ok",
+    }
+
+
+def test_compose_gpu_service_needs_an_nvidia_runtime(
+    project_image, smoke_data, tmp_path, engine, compose_v2
+):
     """Without the NVIDIA runtime the engine refuses the GPU service and names the driver."""
     runs = tmp_path / "runs"
     runs.mkdir()
     env = _compose_env(project_image, smoke_data, runs)
-    compose = _compose()
-    up = compose + ["up", "--no-build", "--abort-on-container-exit", "--exit-code-from"]
+    up = [*compose_v2, "up", "--no-build", "--abort-on-container-exit", "--exit-code-from"]
     up += ["simulate", "simulate"]
     try:
         result = _run(up, env)
     finally:
-        _run(compose + ["down"], env)
+        _run([*compose_v2, "down"], env)
     if "nvidia" in (engine.info().get("Runtimes") or {}):
         assert result.returncode == 0, result.stdout + result.stderr
     else:
