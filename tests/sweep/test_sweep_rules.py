@@ -26,7 +26,8 @@ def _summary(score: float | None, passed: bool = True, train: str = "ok") -> Run
         run_id="r", profile="smoke", submission="toy", passed=passed,
         reasons=() if passed else ("Training exited with code 1.",), score=score,
         train_status=train, train_s=1.0, train_limit_s=60.0, predict_status="ok",
-        predict_s=2.0, peak_memory_bytes=100, peak_gpu_memory_bytes=None,
+        predict_s=2.0, peak_memory_bytes=100, peak_working_set_bytes=100,
+        peak_gpu_memory_bytes=None,
         latency_p99_ms=5.0, latency_limit_ms=500.0,
     )  # fmt: skip
 

@@ -94,7 +94,6 @@ def phase_environment(spec: PhaseSpec) -> dict[str, str]:
     symlink is bound at its real path only.
     """
     env = {name: os.environ[name] for name in PASSED_THROUGH if name in os.environ}
-    # resolved like the sandbox's places: a .venv reached through a link is bound where it lies
     env["PATH"] = os.pathsep.join(
         [str(Path(sys.executable).parent.resolve()), os.environ.get("PATH", os.defpath)]
     )
