@@ -19,7 +19,17 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from garbage import backbones, ensemble, export, features, heads, losses, warm_start
+from garbage import (
+    backbones,
+    device,
+    ensemble,
+    export,
+    features,
+    heads,
+    image_cache,
+    losses,
+    warm_start,
+)
 from garbage.budget import Budget, BudgetCallback, may_start, units_that_fit
 from garbage.config import PACKAGE_ROOT, ConfigError, TrainConfig, write_resolved
 from garbage.images import Dataset, list_dataset, stratified_split
@@ -79,6 +89,8 @@ class Trainer:
         self.export_s = 5.0  # replaced by the measured export time after the first export
         self.first_probe_s = 0.0  # building and timing the first backbone, compiles included
         self.members: list[Member] = []
+        self.compute = device.plan_for(device.detect())
+        self.images: image_cache.ImageCache | None = None
 
     def build_loss(self):
         """The configured loss; call again after changing self.cfg."""
@@ -97,8 +109,10 @@ class Trainer:
         log(
             f"training on {len(self.train_idx)} images, validating on {len(self.val_idx)}, "
             f"{self.n_classes} classes, {self.budget.time_remaining():.0f} s usable, "
-            f"keras {keras.backend.backend()} backend"
+            f"keras {keras.backend.backend()} backend, batch {self.compute.batch}, "
+            f"{self.compute.policy}"
         )
+        self.images = self.decode_images()
         for i, name in enumerate(self.cfg.backbones):
             if i > 0 and not self.cfg.ensemble:
                 break
@@ -120,6 +134,23 @@ class Trainer:
                     self.export("finetune")
         self.metrics.write("done", val_accuracy=self.ensemble_accuracy()[0])
 
+    def decode_images(self) -> image_cache.ImageCache:
+        """Every image decoded once, at the largest input size of the configured backbones."""
+        size = max(backbones.get_spec(name).input_size for name in self.cfg.backbones)
+        limit = self.cfg.cache_memory_mb * 2**20 or image_cache.memory_limit_bytes()
+        workers = image_cache.decode_workers()
+        images = image_cache.build(self.data.paths, size, limit, workers)
+        self.metrics.write(
+            "decode",
+            images=len(images.paths),
+            size=size,
+            workers=workers,
+            in_memory=images.in_memory,
+            seconds=round(images.decode_s, 1),
+            images_per_s=round(len(images.paths) / max(images.decode_s, 1e-9), 1),
+        )
+        return images
+
     def reserve(self) -> float:
         return 2.0 * self.export_s * (len(self.members) + 1)
 
@@ -130,7 +161,11 @@ class Trainer:
             log(f"skipping {name}: building and timing it would not fit in {left:.0f} s")
             return None
         probe_started = time.time()
-        spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
+        keras.mixed_precision.set_global_policy(self.compute.policy)
+        try:
+            spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
+        finally:
+            keras.mixed_precision.set_global_policy("float32")  # heads train in float32
         warm = warm_start.find(self.pretrained_dir, name, self.data.classes)
         tag = ""
         if warm is not None:
@@ -140,11 +175,13 @@ class Trainer:
             self.metrics.write(
                 "warm_start", backbone=name, layers=copied, source=str(warm.model_file)
             )
-        paths = self.data.paths
-        per_image = features.seconds_per_image(parts.bottom, spec, paths)
+        images = self.images
+        ex = features.Extractor.build(spec, parts.bottom, images.size, self.compute.batch)
+        rates = features.measure(ex, images)
+        per_image = rates.bottom_s
         if first:
             self.first_probe_s = time.time() - probe_started
-        n_all, n_train = len(paths), len(self.train_idx)
+        n_all, n_train = len(images.paths), len(self.train_idx)
         left = self.budget.time_remaining() - self.reserve()
         if not first and not may_start(per_image * n_all * 1.5, left):
             log(
@@ -152,13 +189,13 @@ class Trainer:
             )
             return None
         log(f"{name}: {per_image * 1000:.0f} ms per image through the frozen bottom")
-        t0 = time.time()
         cache = self.cfg.pretrained and spec.weights_file is not None
+        everything = np.arange(n_all)
+        t0 = time.time()
         plain, ok = features.split_activations(
-            parts.bottom, spec, "plain" + tag, paths, 0, self.cfg.seed, cache=cache
+            ex, images, everything, 0, self.cfg.seed, "plain" + tag, cache=cache
         )
-        self.metrics.write("features", backbone=name, copy=0, seconds=round(time.time() - t0, 1))
-        train_paths = [paths[i] for i in self.train_idx]
+        self.write_features(name, 0, n_all, time.time() - t0, rates)
         left = self.budget.time_remaining() - self.reserve()
         copies = min(self.cfg.aug_copies, units_that_fit(0.35 * left, per_image * n_train * 1.2))
         train_blocks = [plain[self.train_idx]]
@@ -166,12 +203,10 @@ class Trainer:
         for c in range(1, copies + 1):
             t0 = time.time()
             act, _ = features.split_activations(
-                parts.bottom, spec, "train" + tag, train_paths, c, self.cfg.seed, cache=cache
+                ex, images, self.train_idx, c, self.cfg.seed, "train" + tag, cache=cache
             )
             train_blocks.append(act)
-            self.metrics.write(
-                "features", backbone=name, copy=c, seconds=round(time.time() - t0, 1)
-            )
+            self.write_features(name, c, n_train, time.time() - t0, rates)
         keep = np.tile(train_ok, len(train_blocks))
         train_act = np.concatenate(train_blocks)[keep]
         y = np.tile(self.data.labels[self.train_idx], len(train_blocks))[keep]
@@ -191,6 +226,19 @@ class Trainer:
         )
         probs, acc = self.train_head(head, train_feats, train_y, val_feats, name)
         return Member(spec, parts, head, train_act, train_y, val_act, probs, acc)
+
+    def write_features(
+        self, name: str, copy: int, images: int, seconds: float, rates: features.Rates
+    ) -> None:
+        """One copy's features, with the input pipeline's rates, for the report's timeline."""
+        self.metrics.write(
+            "features",
+            backbone=name,
+            copy=copy,
+            seconds=round(seconds, 1),
+            images_per_s=round(images / max(seconds, 1e-9), 1),
+            augmented_per_s=round(1 / max(rates.augment_s, 1e-9), 1),
+        )
 
     def val_labels(self) -> np.ndarray:
         return self.data.labels[self.val_idx]
