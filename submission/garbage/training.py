@@ -137,7 +137,7 @@ class Trainer:
     def decode_images(self) -> image_cache.ImageCache:
         """Every image decoded once, at the largest input size of the configured backbones."""
         size = max(backbones.get_spec(name).input_size for name in self.cfg.backbones)
-        limit = self.cfg.cache_memory_mb * 2**20 or image_cache.memory_limit_bytes()
+        limit = int(self.cfg.cache_memory_mb * 2**20) or image_cache.memory_limit_bytes()
         workers = image_cache.decode_workers()
         images = image_cache.build(self.data.paths, size, limit, workers)
         self.metrics.write(
