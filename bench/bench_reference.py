@@ -77,9 +77,8 @@ def part_a(
     cfg = load_config({OVERRIDE_ENV: str(config)} if config else {})
     far = Budget(time.time() + 1e6, 0)
     trainer = Trainer(cfg, train_dir, Path(tempfile.mkdtemp()), far, MetricsLog(None))
-    trainer.images = trainer.decode_images()
     test_paths = sorted(test_dir.glob("*.jpg"))
-    test_images = decode(test_paths, trainer.images.size)
+    test_images = decode(test_paths, trainer.pixel_cache().size)
     everything = np.arange(len(test_paths))
     y_test = np.asarray([trainer.data.classes.index(truth[p.stem]) for p in test_paths])
     members, tests = {}, {}

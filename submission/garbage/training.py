@@ -112,7 +112,7 @@ class Trainer:
             f"keras {keras.backend.backend()} backend, batch {self.compute.batch}, "
             f"{self.compute.policy}"
         )
-        self.images = self.decode_images()
+        self.pixel_cache()  # before the first probe, whose time plans the later backbones
         for i, name in enumerate(self.cfg.backbones):
             if i > 0 and not self.cfg.ensemble:
                 break
@@ -134,8 +134,10 @@ class Trainer:
                     self.export("finetune")
         self.metrics.write("done", val_accuracy=self.ensemble_accuracy()[0])
 
-    def decode_images(self) -> image_cache.ImageCache:
+    def pixel_cache(self) -> image_cache.ImageCache:
         """Every image decoded once, at the largest input size of the configured backbones."""
+        if self.images is not None:
+            return self.images
         size = max(backbones.get_spec(name).input_size for name in self.cfg.backbones)
         limit = int(self.cfg.cache_memory_mb * 2**20) or image_cache.memory_limit_bytes()
         workers = image_cache.decode_workers()
@@ -149,6 +151,7 @@ class Trainer:
             seconds=round(images.decode_s, 1),
             images_per_s=round(len(images.paths) / max(images.decode_s, 1e-9), 1),
         )
+        self.images = images
         return images
 
     def reserve(self) -> float:
@@ -175,7 +178,7 @@ class Trainer:
             self.metrics.write(
                 "warm_start", backbone=name, layers=copied, source=str(warm.model_file)
             )
-        images = self.images
+        images = self.pixel_cache()
         ex = features.Extractor.build(spec, parts.bottom, images.size, self.compute.batch)
         rates = features.measure(ex, images)
         per_image = rates.bottom_s
@@ -248,35 +251,60 @@ class Trainer:
         # Compile a wrapper, not the head: the exported head must carry no custom loss.
         inp = keras.Input(x.shape[1:])
         model = keras.Model(inp, head(inp))
-        model.compile(optimizer=keras.optimizers.Adam(self.cfg.head_lr), loss=self.loss)
-        callback = BudgetCallback(self.budget, self.reserve())
-        best_acc, best_weights, epoch_s = -1.0, head.get_weights(), 0.0
         # Small data sets get smaller batches, so that every epoch still takes >= 16 steps.
         batch = max(8, min(self.cfg.head_batch, len(x) // 16))
-        for epoch in range(self.cfg.head_epochs):
-            if epoch > 0 and units_that_fit(callback.time_remaining(), epoch_s) < 1:
-                log(f"{name} head: stopping after {epoch} epochs, the budget is spent")
-                break
-            t0 = time.time()
-            xm, ym = losses.mixup(x, y, self.cfg.mixup_alpha, self.rng)
-            hist = model.fit(xm, ym, batch_size=batch, epochs=1, verbose=0, callbacks=[callback])
-            probs = np.asarray(head.predict_on_batch(x_val)) if len(x_val) else np.zeros((0, 1))
-            acc = ensemble.accuracy(probs, self.val_labels())
-            epoch_s = time.time() - t0
-            self.metrics.write(
-                "head",
-                backbone=name,
-                epoch=epoch + 1,
-                loss=round(float(hist.history["loss"][-1]), 5),
-                val_accuracy=round(acc, 5),
-            )
-            if acc > best_acc:
-                best_acc, best_weights = acc, head.get_weights()
-            if callback.stopped_early:
-                break
-        head.set_weights(best_weights)
+        data = _MixupBatches(x, y, self.cfg.mixup_alpha, batch, self.rng)
+        budget = BudgetCallback(self.budget, self.reserve())
+        self.fit_keeping_best(
+            model, self.cfg.head_lr, data, x_val, self.cfg.head_epochs, budget, name
+        )
+        if budget.stopped_early:
+            log(f"{name} head: stopped early, the budget is spent")
         probs = np.asarray(head.predict_on_batch(x_val)) if len(x_val) else np.zeros((0, 1))
         return probs, ensemble.accuracy(probs, self.val_labels())
+
+    def fit_keeping_best(
+        self,
+        model: keras.Model,
+        lr: float,
+        data: keras.utils.PyDataset,
+        val_x: np.ndarray,
+        epochs: int,
+        budget: BudgetCallback,
+        name: str,
+        stage: str = "head",
+    ) -> None:
+        """`fit` until `epochs` or the budget; ends with the best validation epoch's weights.
+
+        EarlyStopping keeps the best weights (its patience never runs out: the budget
+        callback decides when to stop), and every epoch is a metrics line.
+        """
+        model.compile(
+            optimizer=keras.optimizers.Adam(lr),
+            loss=self.loss,
+            metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+        )
+        best = keras.callbacks.EarlyStopping(
+            "val_accuracy", patience=epochs, mode="max", restore_best_weights=True
+        )
+
+        def write(epoch: int, logs: dict) -> None:
+            val = logs.get("val_accuracy")
+            self.metrics.write(
+                stage,
+                backbone=name,
+                epoch=epoch + 1,
+                loss=round(float(logs["loss"]), 5),
+                val_accuracy=None if val is None else round(float(val), 5),
+            )
+
+        callbacks = [budget, keras.callbacks.LambdaCallback(on_epoch_end=write)]
+        validation = None
+        if len(self.val_idx):
+            val_y = keras.utils.to_categorical(self.val_labels(), self.n_classes)
+            validation = (val_x, val_y.astype("float32"))
+            callbacks.append(best)
+        model.fit(data, epochs=epochs, validation_data=validation, verbose=0, callbacks=callbacks)
 
     # -- fine-tuning -----------------------------------------------------------
     def fine_tune(self, member: Member, seconds: float) -> bool:
@@ -294,35 +322,24 @@ class Trainer:
             layer.trainable = layer in trainable
         inp = keras.Input(member.train_act.shape[1:])
         model = keras.Model(inp, member.head(member.parts.top(inp)))
-        model.compile(optimizer=keras.optimizers.Adam(self.cfg.finetune_lr), loss=self.loss)
         before = [member.parts.top.get_weights(), member.head.get_weights()]
-        best_acc, best = member.val_accuracy, before
-        deadline_budget = Budget(time.time() + seconds, 0.0)
-        callback = BudgetCallback(deadline_budget, self.reserve())
+        budget = BudgetCallback(Budget(time.time() + seconds, 0.0), self.reserve())
+        data = _MixupBatches(
+            member.train_act, member.train_y, self.cfg.mixup_alpha, self.cfg.head_batch, self.rng
+        )
         val_x = member.val_act.astype("float32")
-        for epoch in range(self.cfg.finetune_epochs):
-            data = _MixupBatches(member.train_act, member.train_y, self.cfg, self.rng)
-            hist = model.fit(data, epochs=1, verbose=0, callbacks=[callback])
-            probs = np.asarray(model.predict(val_x, batch_size=64, verbose=0))
-            acc = ensemble.accuracy(probs, self.val_labels())
-            self.metrics.write(
-                "finetune",
-                backbone=member.spec.name,
-                epoch=epoch + 1,
-                loss=round(float(hist.history["loss"][-1]), 5),
-                val_accuracy=round(acc, 5),
-            )
-            if acc > best_acc:
-                best_acc = acc
-                best = [member.parts.top.get_weights(), member.head.get_weights()]
-                member.val_probs = probs
-            if callback.stopped_early:
-                break
-        member.parts.top.set_weights(best[0])
-        member.head.set_weights(best[1])
-        improved = best is not before
-        member.val_accuracy = best_acc
-        return improved
+        epochs, name = self.cfg.finetune_epochs, member.spec.name
+        self.fit_keeping_best(
+            model, self.cfg.finetune_lr, data, val_x, epochs, budget, name, "finetune"
+        )
+        probs = np.asarray(model.predict(val_x, batch_size=64, verbose=0))
+        acc = ensemble.accuracy(probs, self.val_labels())
+        if acc <= member.val_accuracy:
+            member.parts.top.set_weights(before[0])
+            member.head.set_weights(before[1])
+            return False
+        member.val_probs, member.val_accuracy = probs, acc
+        return True
 
     # -- ensemble and export ---------------------------------------------------
     def ensemble_accuracy(self) -> tuple[float, list[Member], np.ndarray]:
@@ -371,19 +388,20 @@ class Trainer:
 
 
 class _MixupBatches(keras.utils.PyDataset):
-    """Shuffled float32 batches from the float16 cache, mixed up per batch."""
+    """Shuffled float32 batches (the cache may be float16), mixed up per batch, reshuffled
+    every epoch."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, rng) -> None:
+    def __init__(self, x: np.ndarray, y: np.ndarray, alpha: float, batch: int, rng) -> None:
         super().__init__()
-        self.x, self.y, self.cfg, self.rng = x, y, cfg, rng
+        self.x, self.y, self.alpha, self.batch, self.rng = x, y, alpha, batch, rng
         self.order = rng.permutation(len(x))
-        self.batch = cfg.head_batch
 
     def __len__(self) -> int:
         return int(np.ceil(len(self.x) / self.batch))
 
     def __getitem__(self, i):
         idx = self.order[i * self.batch : (i + 1) * self.batch]
-        return losses.mixup(
-            self.x[idx].astype("float32"), self.y[idx], self.cfg.mixup_alpha, self.rng
-        )
+        return losses.mixup(self.x[idx].astype("float32"), self.y[idx], self.alpha, self.rng)
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.x))
