@@ -72,8 +72,7 @@ class CopyLayer(keras.layers.Layer):
     def __init__(self, size: int, pre: Preprocessing, **kwargs) -> None:
         super().__init__(dtype="float32", **kwargs)
         self.size = size
-        self.mean = tuple(reversed(pre.mean)) if pre.bgr else pre.mean
-        self.pre = pre
+        self.pre = pre  # mean in the channel order after the optional reversal to BGR
 
     def call(self, pixels, transform, gain):
         x = ops.cast(pixels, "float32")
@@ -83,7 +82,7 @@ class CopyLayer(keras.layers.Layer):
         x = ops.clip(x * ops.reshape(gain, (-1, 1, 1, 1)), 0.0, 255.0)
         if self.pre.bgr:
             x = ops.flip(x, axis=-1)
-        return (x - ops.convert_to_tensor(self.mean, "float32")) / self.pre.scale
+        return (x - ops.convert_to_tensor(self.pre.mean, "float32")) / self.pre.scale
 
     def compute_output_spec(self, pixels, transform, gain):
         return keras.KerasTensor((pixels.shape[0], self.size, self.size, 3), "float32")

@@ -284,9 +284,6 @@ class Trainer:
             loss=self.loss,
             metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
         )
-        best = keras.callbacks.EarlyStopping(
-            "val_accuracy", patience=epochs, mode="max", restore_best_weights=True
-        )
 
         def write(epoch: int, logs: dict) -> None:
             val = logs.get("val_accuracy")
@@ -303,7 +300,11 @@ class Trainer:
         if len(self.val_idx):
             val_y = keras.utils.to_categorical(self.val_labels(), self.n_classes)
             validation = (val_x, val_y.astype("float32"))
-            callbacks.append(best)
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    "val_accuracy", patience=epochs, mode="max", restore_best_weights=True
+                )
+            )
         model.fit(data, epochs=epochs, validation_data=validation, verbose=0, callbacks=callbacks)
 
     # -- fine-tuning -----------------------------------------------------------

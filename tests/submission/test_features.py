@@ -1,9 +1,12 @@
 """Features from the pixel cache: computed once, reused, never reused for random-init
 backbones; each image's augmentation its own, whatever the batching."""
 
+import keras
 import numpy as np
 import pytest
 from garbage import augment, backbones, device, features, image_cache
+from garbage.images import to_input
+from PIL import Image
 
 from harness.data.demo import make_image_set
 
@@ -166,3 +169,13 @@ def test_cache_key_changes_with_the_augmentation_scheme(tmp_path, monkeypatch):
 )
 def test_batch_and_precision_follow_the_device(found, batch, policy):
     assert device.plan_for(found) == device.ComputePlan(batch, policy)
+
+
+@pytest.mark.parametrize("pre", [backbones.LITE, backbones.CAFFE], ids=["rgb", "bgr"])
+def test_plain_copy_is_normalised_as_the_predictor_normalises(pre):
+    pixels = np.random.default_rng(0).integers(0, 256, (2, 8, 8, 3), dtype="uint8")
+    model = augment.copy_model(keras.layers.Identity(), 8, 8, pre)
+    batch = [augment.Draw()] * 2
+    out = model.predict_on_batch([pixels, augment.transforms(batch, 8), augment.brightness(batch)])
+    expected = [to_input(Image.fromarray(p), 8, pre) for p in pixels]
+    np.testing.assert_allclose(out, np.stack(expected), atol=1e-4)
