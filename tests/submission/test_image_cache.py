@@ -14,16 +14,15 @@ from submission_run import SUBMISSION
 from harness.data.demo import make_image_set
 
 SCRIPT = Path(__file__).resolve().parent / "cache_forward.py"
-TRASHNET = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "trashnet"
 
 
-def _photos(per_class: int) -> list[Path]:
-    classes = sorted(p for p in TRASHNET.iterdir() if p.is_dir())
+def _photos(trashnet: Path, per_class: int) -> list[Path]:
+    classes = sorted(p for p in trashnet.iterdir() if p.is_dir())
     return [p for c in classes for p in sorted(c.glob("*.jpg"))[:per_class]]
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "torch", "jax"])
-def test_cached_features_match_decoding_each_copy(tmp_path, backend):
+def test_cached_features_match_decoding_each_copy(tmp_path, backend, trashnet_dir):
     """Tolerance, per image and copy, on Lite0's pooled features: cosine similarity at least
     0.94 for the plain and mirrored image (the cache resizes twice: 512 -> 260 -> 224 px),
     at least 0.88 for random crops (cropped from 260 px instead of the full picture), 0.95 on
@@ -31,7 +30,7 @@ def test_cached_features_match_decoding_each_copy(tmp_path, backend):
     out = tmp_path / "features.npz"
     env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
     env["PYTHONPATH"] = str(SUBMISSION)
-    cmd = [sys.executable, str(SCRIPT), str(out), *map(str, _photos(2))]
+    cmd = [sys.executable, str(SCRIPT), str(out), *map(str, _photos(trashnet_dir, 2))]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     result = np.load(out)
