@@ -104,16 +104,17 @@ def _predict(command: list[str], cwd: Path, env: dict, paths: list[Path], cpus: 
 
 def _ask(command: list[str], cwd: Path, env: dict, paths: list[Path], cpus: set[int]):
     started = time.perf_counter()
-    program = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=LOG.open("w"),
-        text=True,
-        preexec_fn=lambda: os.sched_setaffinity(0, cpus),
-    )
+    with LOG.open("w") as log:
+        program = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            preexec_fn=lambda: os.sched_setaffinity(0, cpus),
+        )
     first = _next_object(program.stdout)
     if first != {"ready": True}:
         raise SystemExit(f"{command[1]} was not ready: {first or 'it exited'}")
