@@ -10,6 +10,7 @@ harness/phases/contract_env.py, as simulate's do; a test's own variables
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,3 +112,9 @@ def make_run_folder(tmp_path: Path, hidden: tuple[Path, ...] = ()) -> RunFolder:
     return RunFolder(
         layout.root, train_dir, test_dir, model_dir, metrics_path, scratch, requests, truth, hidden
     )
+
+
+def seen_by_toy(log: Path) -> dict:
+    """What tests/toys/reports_resources saw in a phase: its `toy sees: {...}` log line."""
+    (line,) = [x for x in log.read_text(encoding="utf-8").splitlines() if "toy sees: " in x]
+    return json.loads(line.split("toy sees: ", 1)[1])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from phase_support import seen_by_toy
 
 from harness.cli.commands.simulate import add_arguments
 from harness.cli.main import main
@@ -220,6 +221,21 @@ def test_each_phase_gets_its_own_gpu_and_cpus(capsys, tmp_path, toys_dir, three_
     assert predict == {"gpu": False, "cpus": every_cpu[:1]}
     notes = report["runner"]["enforcement"]["notes"]
     assert f"predict: cpus: pinned to {every_cpu[0]}" in " ".join(notes)
+
+
+def test_predict_sees_no_gpu_and_only_its_cpus(capsys, tmp_path, toys_dir, three_class_set):
+    """A toy reports what each phase sees: the online profile's predict side (no GPU, a
+    CPU count below the machine's) reaches the program itself, not just the report."""
+    args = smoke(toys_dir / "reports_resources", three_class_set)
+    sets = ("train_gpu=1", "predict_gpu=0", "predict_cpus=1")
+    code, report, out = run_cli(capsys, tmp_path / "runs", *args, *(f"--set={s}" for s in sets))
+    assert code == 0, out
+    (run,) = (tmp_path / "runs").glob("*/report.json")
+    every_cpu = sorted(os.sched_getaffinity(0))
+    train = seen_by_toy(RunLayout(run.parent).log("train"))
+    predict = seen_by_toy(RunLayout(run.parent).log("predict"))
+    assert train["cpus"] == every_cpu
+    assert predict == {"cpus": every_cpu[:1], "cuda_visible_devices": "", "nvidia_devices": []}
 
 
 def test_more_cpus_than_the_machine_has_is_said(capsys, tmp_path, toys_dir, three_class_set):

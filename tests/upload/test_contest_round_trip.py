@@ -9,6 +9,7 @@ import tarfile
 from pathlib import Path
 
 from harness.cli.main import main
+from harness.package import content_hash
 
 
 def _contest_archive(capsys, package: Path, data: Path, out: Path) -> Path:
@@ -46,8 +47,14 @@ def test_a_contest_package_round_trips(capsys, tmp_path: Path, toys_dir, three_c
     assert {"requirements.txt", "python_package/model.py", "python_package/serve.toml"} <= names
     assert "python_package/class_index.txt" in names
     unpacked = _unpacked(tarball, tmp_path / "unpacked")
+    unpacked_hash = content_hash(unpacked)
     code, report, said = _simulate(capsys, unpacked, three_class_set, tmp_path / "runs")
     assert code == 0, said
+    # The run rehearsed exactly the tarball's content, and packaging that folder again gives
+    # the same upload, byte for byte: nothing the harness derived or wrote changed it.
+    assert report["submission"]["content_sha256"] == unpacked_hash == content_hash(unpacked)
+    again = _contest_archive(capsys, unpacked, three_class_set, tmp_path / "again")
+    assert again.read_bytes() == tarball.read_bytes()
     assert report["submission"]["derived_manifest"]["train"]["command"] == [
         "python",
         "python_package/model.py",
