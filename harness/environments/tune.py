@@ -14,7 +14,7 @@ from harness.data.holdout import split_holdout
 from harness.data.image_reads import each_image_once
 from harness.data.scan import ERROR_TYPES_FILE, scan_dataset
 from harness.data.staging import link_or_copy
-from harness.environments.variants import (
+from harness.package.variants import (
     DEFAULT_VARIANT_TARGET,
     Variant,
     variant_copy,

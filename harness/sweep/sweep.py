@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.environments.variants import variant_copy, variants_from_files
+from harness.package.variants import variant_copy, variants_from_files
 from harness.settings.config import resolve_config
 from harness.sweep.aggregate import Outcome, VariantAggregate, aggregate
 from harness.sweep.executor import demand_of, execute, ray_session

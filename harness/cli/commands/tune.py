@@ -8,7 +8,7 @@ from pathlib import Path
 from harness.cli.options import add_run_options, settings_from_args
 from harness.cli.progress import PhaseLines
 from harness.environments.tune import TuneRow, tune
-from harness.environments.variants import DEFAULT_VARIANT_TARGET
+from harness.package.variants import DEFAULT_VARIANT_TARGET
 
 NAME = "tune"
 HELP = (
