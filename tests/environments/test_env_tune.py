@@ -26,7 +26,9 @@ def _hashes(folder: Path) -> set[str]:
     return {file_sha256(p) for p in folder.rglob("*") if p.is_file()}
 
 
-def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: Path, capsys):
+def test_tune_stages_nothing_from_the_reserve(
+    ray_here, tmp_path: Path, data: Path, toy: Path, capsys
+):
     variant = tmp_path / "wider.toml"
     variant.write_text("width = 2\n", encoding="utf-8")
     runs = tmp_path / "runs"
@@ -34,6 +36,8 @@ def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: P
     assert main([*args, "--config-variant", str(variant)]) == 0
     out = capsys.readouterr().out
     assert "baseline" in out and "wider" in out and "best validation accuracy" in out
+    assert "onlinesim: 2 variants on Ray" in out
+    assert sum(line.startswith("onlinesim: [") for line in out.splitlines()) == 2
     assert "warning: Scaled down: the profile asks for 1000 train / 300 test images" in out
 
     reserve, pool = _reserve_and_pool(data)
@@ -60,7 +64,7 @@ def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: P
 
 
 def test_variant_runs_on_a_copy_and_leaves_the_folder_alone(
-    tmp_path: Path, data: Path, toy: Path
+    ray_here, tmp_path: Path, data: Path, toy: Path
 ) -> None:
     (toy / "config.toml").write_text("width = 1\n", encoding="utf-8")
     variant = tmp_path / "v.toml"
