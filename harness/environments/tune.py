@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.data.holdout import split_holdout
-from harness.data.image_reads import each_image_once
+from harness.data.image_reads import each_image_once, learned_so_far
 from harness.data.scan import ERROR_TYPES_FILE, scan_dataset
 from harness.data.staging import link_or_copy
 from harness.package.variants import (
@@ -147,8 +147,9 @@ def tune(
     folder `runs/tune-<time>/` keeps the view (hard links, the runs' `data.source`)
     and `summary.json`; the variants' package copies are deleted once every run
     ended (each run's report keeps their content hash). The view is made here,
-    each image decoded and hashed once; every variant's own run reads its staged
-    copies again in its Ray worker (docs/environments.md gives the cost).
+    each image decoded and hashed once, and what was learned goes to every
+    variant's Ray worker, so no run reads an image of the view again (on the
+    same machine; docs/environments.md).
     """
     values = absolute_paths(settings)
     outer = resolve_config({**values, "profile": TUNE_PROFILE}, config_file)
@@ -181,6 +182,7 @@ def tune(
                 jobs,
                 lambda outcome: on_row(row_of(outcome)),
                 max(config.grace_s for _r, config, _d in jobs),
+                learned_so_far(),
             )
     finally:
         shutil.rmtree(session / "variants", ignore_errors=True)
