@@ -24,7 +24,14 @@ from harness.report.run_folder import load_run
 from harness.report.schema import RunReport
 from harness.settings.config import RunConfig, resolve_config
 from harness.sweep.aggregate import Outcome
-from harness.sweep.executor import TaskDemand, demand_of, execute, live_nodes, ray_session
+from harness.sweep.executor import (
+    TaskDemand,
+    demand_of,
+    execute,
+    live_nodes,
+    most_gpus,
+    ray_session,
+)
 from harness.sweep.grid import Rehearsal
 from harness.sweep.sweep import absolute_paths
 
@@ -109,7 +116,7 @@ def tune_demand(demand: TaskDemand, nodes: Sequence[Mapping[str, float]]) -> Tas
     because there a GPU profile is a choice. A cluster with some GPUs keeps the
     demand, and the executor refuses what no node can hold.
     """
-    if any(node.get("GPU", 0) > 0 for node in nodes):
+    if most_gpus(nodes) > 0:
         return demand
     return replace(demand, num_gpus=0)
 

@@ -67,12 +67,17 @@ def _fits(demand: TaskDemand, node: Mapping[str, float]) -> bool:
     )
 
 
+def most_gpus(nodes: Sequence[Mapping[str, float]]) -> float:
+    """The GPUs of the node that has the most (0 for a cluster without any)."""
+    return max((node.get("GPU", 0) for node in nodes), default=0)
+
+
 def refuse_unplaceable(demands: Mapping[str, TaskDemand], nodes: Sequence[Mapping]) -> None:
     """A UserError for the first profile whose task no node can hold (Ray would wait for ever)."""
     for profile, demand in demands.items():
         if any(_fits(demand, node) for node in nodes):
             continue
-        gpus = max((node.get("GPU", 0) for node in nodes), default=0)
+        gpus = most_gpus(nodes)
         if demand.num_gpus > gpus:
             raise UserError(
                 f"a rehearsal under profile {profile} asks for {demand.num_gpus} GPU(s) "
