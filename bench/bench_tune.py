@@ -4,10 +4,10 @@ The same `tune` (baseline + one variant file, the centroid toy by default,
 process runner, `memory_limit_mb=4096` so that two variants fit beside each
 other) on a fresh local Ray instance with 1 CPU (one variant at a time), then
 with 2 CPUs (two at a time). Ray's start is timed apart (a tune pays it once).
-Then the cost of what each variant's Ray worker now reads again: the decode
-check and content hash of every image of the training-side view, timed
-outside an `each_image_once` block (before Ray, the variants' runs took those
-answers from the command's block).
+Then what handing the view's image reads to the workers saves: the same
+one-at-a-time tune with the hand-over switched off (every worker decodes
+and hashes the whole view again), and those reads alone, timed outside an
+`each_image_once` block.
 
     PYTHONPATH=$PWD .venv/bin/python bench/bench_tune.py
     PYTHONPATH=$PWD .venv/bin/python bench/bench_tune.py --data ../shared/data/trashnet
@@ -19,10 +19,12 @@ import argparse
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 from harness.data.demo import make_image_set
 from harness.data.holdout import split_holdout
 from harness.data.scan import scan_dataset
+from harness.environments import tune as tune_module
 from harness.environments.tune import TuneRay, tune
 from harness.sweep.executor import OBJECT_STORE_BYTES
 
@@ -80,11 +82,14 @@ def main() -> None:
         }
         start_1, serial_s, _session = on_ray(settings, [variant], 1)
         start_2, parallel_s, session = on_ray(settings, [variant], 2)
+        with mock.patch.object(tune_module, "learned_so_far", dict):  # hand nothing over
+            _start, unshared_s, _session = on_ray(settings, [variant], 1)
         images, reads_s = repeated_reads(session / "data")
     print("| way | Ray start (s) | tune of 2 variants (s) |")
     print("|---|---|---|")
     print(f"| Ray, one at a time (1 CPU) | {start_1:.1f} | {serial_s:.1f} |")
     print(f"| Ray, two at a time (2 CPUs) | {start_2:.1f} | {parallel_s:.1f} |")
+    print(f"| Ray, one at a time, no image reads handed over | - | {unshared_s:.1f} |")
     print(f"one at a time / two at a time: {serial_s / parallel_s:.2f}")
     print(f"image reads each variant's worker repeats: {images} images, {reads_s:.2f} s")
 
