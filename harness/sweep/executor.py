@@ -157,8 +157,9 @@ def run_rehearsal(config: RunConfig, known_images: Learned) -> str:
 
     from harness.run.simulate import simulate
 
-    if task_gpus(config) > 0:
-        os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in ray.get_gpu_ids())
+    granted = ray.get_gpu_ids() if task_gpus(config) > 0 else []
+    if granted:  # none where the task declared none (tune on a machine without GPUs)
+        os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in granted)
     with each_image_once(known_images):
         return str(simulate(config).run_dir)
 
