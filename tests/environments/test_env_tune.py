@@ -84,3 +84,26 @@ def test_missing_variant_file_is_a_user_error(tmp_path: Path, data: Path, toy: P
     args = ["tune", "--submission", str(toy), "--data", str(data)]
     assert main([*args, "--config-variant", str(tmp_path / "nope.toml")]) == 2
     assert "config variant not found" in capsys.readouterr().err
+
+
+def test_a_crashing_variant_is_reported_with_its_reason_and_the_others_finish(
+    ray_here, tmp_path: Path, data: Path, toy: Path, capsys
+) -> None:
+    crash = tmp_path / "crash.toml"
+    crash.write_text(
+        '[train]\ncommand = ["python", "-c", "raise SystemExit(3)"]\n', encoding="utf-8"
+    )
+    runs = tmp_path / "runs"
+    args = ["tune", "--submission", str(toy), "--data", str(data), "--runs-dir", str(runs)]
+    assert main([*args, "--config-variant", str(crash), "--variant-target", "submission.toml"]) == 1
+    out = capsys.readouterr().out
+    assert "] baseline: passed val acc" in out
+    assert "] crash: failed (train crashed)" in out
+    (session,) = runs.glob("tune-*")
+    rows = json.loads((session / "summary.json").read_text(encoding="utf-8"))["rows"]
+    assert [(row["variant"], row["passed"]) for row in rows] == [
+        ("baseline", True),
+        ("crash", False),
+    ]
+    assert rows[1]["train_status"] == "crashed" and rows[1]["reasons"]
+    assert rows[1]["reasons"][0] in out  # the reason under the variant in the table
