@@ -93,8 +93,8 @@ def refuse_unplaceable(demands: Mapping[str, TaskDemand], nodes: Sequence[Mappin
             f"{demand.memory_bytes / 2**30:.1f} GiB (its memory_limit_mb), and no node of the "
             f"Ray cluster has that much (largest: {cpus:g} CPUs, {memory / 2**30:.1f} GiB "
             "for Ray tasks).",
-            hint="lower --cpus-per-rehearsal or --set memory_limit_mb=..., or join a larger "
-            "cluster with --address",
+            hint="lower --cpus-per-rehearsal (tune: --cpus-per-variant) or "
+            "--set memory_limit_mb=..., or join a larger cluster with --address",
         )
 
 
