@@ -25,8 +25,8 @@ import time
 from pathlib import Path
 
 from harness.environments.pretrain import pretrain
-from harness.environments.variants import BASELINE, Variant, variant_copy
 from harness.package.provenance import PRETRAINED_DIR
+from harness.package.variants import BASELINE, Variant, variant_copy
 from harness.run.simulate import simulate
 from harness.settings.config import resolve_config
 

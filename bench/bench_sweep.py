@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from harness.data.demo import make_image_set
-from harness.environments.variants import Variant
+from harness.package.variants import Variant
 from harness.run.simulate import simulate
 from harness.settings.config import resolve_config
 from harness.sweep.executor import OBJECT_STORE_BYTES, demand_of, execute

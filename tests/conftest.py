@@ -152,3 +152,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(pytest.mark.timeout(2700))
             elif real_keras:
                 item.add_marker(pytest.mark.timeout(900))
+
+
+@pytest.fixture(scope="module")
+def ray_here():
+    """A real local Ray instance with this machine's 2 CPUs and no GPU, for one module.
+
+    Starting Ray costs seconds; the sweep and tune tests of one module share it.
+    """
+    import ray
+
+    from harness.sweep.executor import OBJECT_STORE_BYTES
+
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+        object_store_memory=OBJECT_STORE_BYTES,
+    )
+    yield ray
+    ray.shutdown()

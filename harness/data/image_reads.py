@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -31,8 +31,11 @@ _learned: ContextVar[dict[tuple[str, FileKey], object] | None] = ContextVar(
 )
 
 
+Learned = Mapping[tuple[str, FileKey], object]
+
+
 @contextmanager
-def each_image_once() -> Iterator[None]:
+def each_image_once(known: Learned | None = None) -> Iterator[None]:
     """Within the block, decode-check and hash each image file at most once.
 
     Answers are kept by file identity (device, inode, size, mtime): a hard link
@@ -42,15 +45,25 @@ def each_image_once() -> Iterator[None]:
     of the file system's clock goes unseen; nothing in a command rewrites the
     images it reads. A nested block shares the outer one; outside any block
     nothing is kept, so no answer outlives the command that learned it.
+    `known` (another process's `learned_so_far()` in the same command, e.g. a
+    Ray worker's) starts the block: a file with the same identity is the same
+    file, and on another machine the identities differ, so nothing is reused.
     """
-    if _learned.get() is not None:
+    outer = _learned.get()
+    if outer is not None:
+        outer.update(known or {})
         yield
         return
-    token = _learned.set({})
+    token = _learned.set(dict(known or {}))
     try:
         yield
     finally:
         _learned.reset(token)
+
+
+def learned_so_far() -> dict[tuple[str, FileKey], object]:
+    """A copy of what the current block knows (empty outside one), to hand to a worker."""
+    return dict(_learned.get() or {})
 
 
 def _file_key(path: Path) -> FileKey:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from harness.data.image_reads import Learned, each_image_once
 from harness.errors import UserError
 from harness.report.compare import summarize
 from harness.report.run_folder import load_run
@@ -66,12 +67,17 @@ def _fits(demand: TaskDemand, node: Mapping[str, float]) -> bool:
     )
 
 
+def most_gpus(nodes: Sequence[Mapping[str, float]]) -> float:
+    """The GPUs of the node that has the most (0 for a cluster without any)."""
+    return max((node.get("GPU", 0) for node in nodes), default=0)
+
+
 def refuse_unplaceable(demands: Mapping[str, TaskDemand], nodes: Sequence[Mapping]) -> None:
     """A UserError for the first profile whose task no node can hold (Ray would wait for ever)."""
     for profile, demand in demands.items():
         if any(_fits(demand, node) for node in nodes):
             continue
-        gpus = max((node.get("GPU", 0) for node in nodes), default=0)
+        gpus = most_gpus(nodes)
         if demand.num_gpus > gpus:
             raise UserError(
                 f"a rehearsal under profile {profile} asks for {demand.num_gpus} GPU(s) "
@@ -87,8 +93,8 @@ def refuse_unplaceable(demands: Mapping[str, TaskDemand], nodes: Sequence[Mappin
             f"{demand.memory_bytes / 2**30:.1f} GiB (its memory_limit_mb), and no node of the "
             f"Ray cluster has that much (largest: {cpus:g} CPUs, {memory / 2**30:.1f} GiB "
             "for Ray tasks).",
-            hint="lower --cpus-per-rehearsal or --set memory_limit_mb=..., or join a larger "
-            "cluster with --address",
+            hint="lower --cpus-per-rehearsal (tune: --cpus-per-variant) or "
+            "--set memory_limit_mb=..., or join a larger cluster with --address",
         )
 
 
@@ -137,8 +143,11 @@ def live_nodes(ray: Any) -> list[dict[str, float]]:
     return [node["Resources"] for node in ray.nodes() if node.get("Alive")]
 
 
-def run_rehearsal(config: RunConfig) -> str:
+def run_rehearsal(config: RunConfig, known_images: Learned) -> str:
     """The task's body: one rehearsal in a Ray worker; returns its run folder.
+
+    `known_images` are the driver's image reads (tune's view): the worker's
+    scan and hold-out take them instead of reading the same files again.
 
     The GPUs Ray assigned to this task become CUDA_VISIBLE_DEVICES, which the
     process runner passes to the phase and the docker runner turns into device
@@ -148,9 +157,11 @@ def run_rehearsal(config: RunConfig) -> str:
 
     from harness.run.simulate import simulate
 
-    if task_gpus(config) > 0:
-        os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in ray.get_gpu_ids())
-    return str(simulate(config).run_dir)
+    granted = ray.get_gpu_ids() if task_gpus(config) > 0 else []
+    if granted:  # none where the task declared none (tune on a machine without GPUs)
+        os.environ["CUDA_VISIBLE_DEVICES"] = ",".join(str(i) for i in granted)
+    with each_image_once(known_images):
+        return str(simulate(config).run_dir)
 
 
 def outcome_of(ray: Any, rehearsal: Rehearsal, ref: Any) -> Outcome:
@@ -193,18 +204,21 @@ def execute(
     jobs: Sequence[tuple[Rehearsal, RunConfig, TaskDemand]],
     on_outcome: Callable[[Outcome], None] = lambda outcome: None,
     grace_s: float = 0.0,
+    known_images: Learned | None = None,
 ) -> list[Outcome]:
     """Submit every rehearsal, then collect each as it ends, in the grid's order.
 
     A task that crashed or lost its worker is an Outcome with its reason; the
-    others go on. On KeyboardInterrupt every task is cancelled before it is
+    others go on. `known_images` (from `learned_so_far()`) reach every task.
+    On KeyboardInterrupt every task is cancelled before it is
     raised again.
     """
     refuse_unplaceable({c.profile: d for _r, c, d in jobs}, live_nodes(ray))
     task = ray.remote(run_rehearsal)
+    known = ray.put(dict(known_images or {}))  # once in the object store, not once per task
     refs = {}
     for rehearsal, config, demand in jobs:
-        refs[task.options(**demand.options()).remote(config)] = rehearsal
+        refs[task.options(**demand.options()).remote(config, known)] = rehearsal
     pending, finished = list(refs), {}
     try:
         while pending:

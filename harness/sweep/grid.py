@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.environments.variants import Variant
 from harness.errors import UserError
+from harness.package.variants import Variant
 
 
 @dataclass(frozen=True)

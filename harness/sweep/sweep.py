@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from harness.environments.variants import variant_copy, variants_from_files
+from harness.package.variants import variant_copy, variants_from_files
 from harness.settings.config import resolve_config
 from harness.sweep.aggregate import Outcome, VariantAggregate, aggregate
 from harness.sweep.executor import demand_of, execute, ray_session
@@ -43,7 +43,7 @@ class SweepResult:
     outcomes: list[Outcome]
 
 
-def _absolute(settings: Mapping[str, Any]) -> dict[str, Any]:
+def absolute_paths(settings: Mapping[str, Any]) -> dict[str, Any]:
     """Paths made absolute: a Ray worker may start elsewhere than the driver's folder."""
     values = dict(settings)
     for key in ("submission", "data", "runs_dir"):
@@ -62,7 +62,7 @@ def sweep(
 ) -> SweepResult:
     """Every (variant, profile, seed) as a Ray task; summary.json and the page written after."""
     started, created = clock(), now()
-    values = _absolute(settings)
+    values = absolute_paths(settings)
     outer = resolve_config({**values, "profile": plan.profiles[0]}, config_file)
     variants = variants_from_files(plan.variant_files)
     rehearsals = grid(variants, plan.profiles, plan.seeds)

@@ -23,6 +23,7 @@ from harness.data.image_reads import (
     file_sha256,
     image_problem,
     image_sha256,
+    learned_so_far,
 )
 from harness.environments.pretrain import pretrain
 from harness.environments.tune import tune
@@ -112,9 +113,11 @@ def test_simulate_hashes_a_test_image_once_for_the_holdout_and_the_leakage_check
     reads.assert_each_image_once(three_class_set)
 
 
-def test_tune_reads_each_image_once_for_the_view_and_every_variant(
-    tmp_path, toys_dir, three_class_set, reads, staged_as
+def test_tune_reads_each_image_once_for_its_view(
+    ray_here, tmp_path, toys_dir, three_class_set, reads, staged_as
 ):
+    """The counters see this process only; that the workers take the view's answers
+    instead of reading again is the Ray test below."""
     submission = _with_provenance(toys_dir, three_class_set, tmp_path / "toy")
     variant = tmp_path / "variant.toml"
     variant.write_text("width = 2\n", encoding="utf-8")
@@ -203,3 +206,40 @@ def test_an_answer_read_while_the_file_was_replaced_is_not_kept(tmp_path, monkey
     with each_image_once():
         assert image_sha256(path) == file_sha256(path)
         assert image_sha256(link) == file_sha256(link) != file_sha256(path)
+
+
+def test_a_block_started_from_known_answers_reads_none_of_those_files_again(tmp_path, reads):
+    path = _image(tmp_path / "x", "a.jpg", "red")
+    with each_image_once():
+        image_sha256(path), image_problem(path)
+        known = learned_so_far()
+    with each_image_once(known):
+        image_sha256(path), image_problem(path)
+    assert reads.hashed == Counter({"x/a.jpg": 1})
+    assert reads.decoded == Counter({"x/a.jpg": 1})
+    _image(tmp_path / "x", "a.jpg", "blue", size=24)  # rewritten: the known answer is not its
+    with each_image_once(known):
+        assert image_sha256(path) == file_sha256(path)
+    assert reads.hashed == Counter({"x/a.jpg": 2})
+
+
+def test_a_ray_worker_answers_from_the_drivers_reads(ray_here, tmp_path):
+    """What tune hands its variants' workers: an answer learned here is not read there.
+
+    The driver's answer is replaced by a marker, so only a worker that took it
+    from the handed facts can return it.
+    """
+    path = _image(tmp_path, "a.jpg", "red")
+    with each_image_once():
+        image_sha256(path)
+        known = {key: "marker" for key in learned_so_far()}
+
+    @ray_here.remote
+    def hash_in_worker(known_images):
+        from harness.data.image_reads import each_image_once, image_sha256
+
+        with each_image_once(known_images):
+            return image_sha256(path)
+
+    assert ray_here.get(hash_in_worker.remote(known)) == "marker"
+    assert ray_here.get(hash_in_worker.remote({})) == file_sha256(path)

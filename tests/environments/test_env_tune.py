@@ -26,7 +26,9 @@ def _hashes(folder: Path) -> set[str]:
     return {file_sha256(p) for p in folder.rglob("*") if p.is_file()}
 
 
-def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: Path, capsys):
+def test_tune_stages_nothing_from_the_reserve(
+    ray_here, tmp_path: Path, data: Path, toy: Path, capsys
+):
     variant = tmp_path / "wider.toml"
     variant.write_text("width = 2\n", encoding="utf-8")
     runs = tmp_path / "runs"
@@ -34,6 +36,8 @@ def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: P
     assert main([*args, "--config-variant", str(variant)]) == 0
     out = capsys.readouterr().out
     assert "baseline" in out and "wider" in out and "best validation accuracy" in out
+    assert "onlinesim: 2 variants on Ray" in out
+    assert sum(line.startswith("onlinesim: [") for line in out.splitlines()) == 2
     assert "warning: Scaled down: the profile asks for 1000 train / 300 test images" in out
 
     reserve, pool = _reserve_and_pool(data)
@@ -60,7 +64,7 @@ def test_tune_stages_nothing_from_the_reserve(tmp_path: Path, data: Path, toy: P
 
 
 def test_variant_runs_on_a_copy_and_leaves_the_folder_alone(
-    tmp_path: Path, data: Path, toy: Path
+    ray_here, tmp_path: Path, data: Path, toy: Path
 ) -> None:
     (toy / "config.toml").write_text("width = 1\n", encoding="utf-8")
     variant = tmp_path / "v.toml"
@@ -80,3 +84,26 @@ def test_missing_variant_file_is_a_user_error(tmp_path: Path, data: Path, toy: P
     args = ["tune", "--submission", str(toy), "--data", str(data)]
     assert main([*args, "--config-variant", str(tmp_path / "nope.toml")]) == 2
     assert "config variant not found" in capsys.readouterr().err
+
+
+def test_a_crashing_variant_is_reported_with_its_reason_and_the_others_finish(
+    ray_here, tmp_path: Path, data: Path, toy: Path, capsys
+) -> None:
+    crash = tmp_path / "crash.toml"
+    crash.write_text(
+        '[train]\ncommand = ["python", "-c", "raise SystemExit(3)"]\n', encoding="utf-8"
+    )
+    runs = tmp_path / "runs"
+    args = ["tune", "--submission", str(toy), "--data", str(data), "--runs-dir", str(runs)]
+    assert main([*args, "--config-variant", str(crash), "--variant-target", "submission.toml"]) == 1
+    out = capsys.readouterr().out
+    assert "] baseline: passed val acc" in out
+    assert "] crash: failed (train crashed)" in out
+    (session,) = runs.glob("tune-*")
+    rows = json.loads((session / "summary.json").read_text(encoding="utf-8"))["rows"]
+    assert [(row["variant"], row["passed"]) for row in rows] == [
+        ("baseline", True),
+        ("crash", False),
+    ]
+    assert rows[1]["train_status"] == "crashed" and rows[1]["reasons"]
+    assert rows[1]["reasons"][0] in out  # the reason under the variant in the table

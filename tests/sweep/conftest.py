@@ -1,4 +1,4 @@
-"""A small real-photo set, variant files, and a real Ray instance the size of the test machine."""
+"""A small real-photo set and variant files (`ray_here` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from harness.sweep.executor import OBJECT_STORE_BYTES
 
 PER_CLASS = 40  # 4 per class in the reserve: smoke's 18 test images drawn from 24, by seed
 
@@ -35,19 +33,3 @@ def write_variant(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
-
-
-@pytest.fixture(scope="module")
-def ray_here():
-    """A real local Ray instance with this machine's 2 CPUs and no GPU, for one module."""
-    import ray
-
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        configure_logging=False,
-        object_store_memory=OBJECT_STORE_BYTES,
-    )
-    yield ray
-    ray.shutdown()

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.environments.variants import Variant
 from harness.errors import UserError
+from harness.package.variants import Variant
 from harness.sweep.executor import outcome_of
 from harness.sweep.grid import Rehearsal
 from harness.sweep.sweep import SweepPlan, sweep

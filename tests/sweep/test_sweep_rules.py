@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from harness.environments.variants import Variant
 from harness.errors import UserError
+from harness.package.variants import Variant
 from harness.report.compare import RunSummary
 from harness.runners.docker.runner import ONE_GPU, device_requests
 from harness.runners.gpu import granted_gpu_ids

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from harness.cli.options import add_run_options, settings_from_args
-from harness.environments.variants import DEFAULT_VARIANT_TARGET
+from harness.package.variants import DEFAULT_VARIANT_TARGET
 from harness.sweep.summary import outcome_line, terminal_text
 from harness.sweep.sweep import SweepPlan, sweep
 

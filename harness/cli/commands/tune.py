@@ -6,9 +6,8 @@ import argparse
 from pathlib import Path
 
 from harness.cli.options import add_run_options, settings_from_args
-from harness.cli.progress import PhaseLines
-from harness.environments.tune import TuneRow, tune
-from harness.environments.variants import DEFAULT_VARIANT_TARGET
+from harness.environments.tune import TuneRay, TuneRow, tune
+from harness.package.variants import DEFAULT_VARIANT_TARGET
 
 NAME = "tune"
 HELP = (
@@ -32,6 +31,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_VARIANT_TARGET,
         help="the submission's config file that variants change (default config.toml)",
     )
+    parser.add_argument(
+        "--address",
+        metavar="HOST:PORT",
+        help="join this Ray cluster (with a --runs-dir every node shares) instead of "
+        "starting one here",
+    )
+    parser.add_argument(
+        "--cpus-per-variant",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="CPUs each variant's run reserves on Ray (default 1)",
+    )
 
 
 def format_table(rows: list[TuneRow]) -> str:
@@ -44,10 +56,10 @@ def format_table(rows: list[TuneRow]) -> str:
         accuracy = (
             "   -  " if row.validation_accuracy is None else f"{row.validation_accuracy:6.2f}"
         )
+        wall = "      -" if row.train_wall_s is None else f"{row.train_wall_s:7.1f}"
         mark = " *" if best is not None and row.passed and row.validation_accuracy == best else "  "
         lines.append(
-            f"{row.variant:<{width}}  {accuracy}{mark} {row.train_status:<10} "
-            f"{row.train_wall_s:7.1f}  {row.run_id}"
+            f"{row.variant:<{width}}  {accuracy}{mark} {row.train_status:<10} {wall}  {row.run_id}"
         )
         for reason in row.reasons:
             lines.append(f"{'':<{width}}    {reason}")
@@ -56,13 +68,29 @@ def format_table(rows: list[TuneRow]) -> str:
     return "\n".join(lines)
 
 
+def row_line(row: TuneRow, done: int, total: int) -> str:
+    """The progress line printed as each variant's run ends."""
+    accuracy = "" if row.validation_accuracy is None else f" val acc {row.validation_accuracy:.2f}"
+    verdict = "passed" if row.passed else f"failed (train {row.train_status})"
+    return f"onlinesim: [{done}/{total}] {row.variant}: {verdict}{accuracy}  {row.run_id}"
+
+
 def run(args: argparse.Namespace) -> int:
+    total = len(args.config_variant) + 1
+    done = []
+
+    def print_line(row: TuneRow) -> None:
+        done.append(row)
+        print(row_line(row, len(done), total), flush=True)
+
+    print(f"onlinesim: {total} variants on Ray ({args.address or 'a local instance'})", flush=True)
     result = tune(
         settings_from_args(args),
         args.config_variant,
         args.config,
         args.variant_target,
-        PhaseLines(),
+        print_line,
+        TuneRay(args.address, args.cpus_per_variant),
     )
     print(format_table(result.rows))
     for warning in result.data_warnings:

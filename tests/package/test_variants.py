@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from harness.environments.variants import (
+from harness.errors import UserError
+from harness.package.variants import (
     Variant,
     overlay,
     toml_text,
     variant_copy,
     variants_from_files,
 )
-from harness.errors import UserError
 
 BASE = """backbones = ["efficientnet_lite0", "efficientnet_lite2"]
 loss = "ce"
