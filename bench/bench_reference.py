@@ -44,9 +44,9 @@ from harness.phases.contract_env import (  # noqa: E402
     train_variables,
 )
 from harness.phases.outcome import Status  # noqa: E402
-from harness.run_layout import RunLayout  # noqa: E402
 from harness.runners import create_runner  # noqa: E402
 from harness.runners.base import Limits  # noqa: E402
+from harness.settings.run_layout import RunLayout  # noqa: E402
 
 PROFILE = "bench"  # not a profile of profiles.toml: the bench sets its own budget and limits
 

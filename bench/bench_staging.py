@@ -20,7 +20,7 @@ from harness.data.demo import make_image_set
 from harness.data.holdout import split_holdout
 from harness.data.scan import scan_dataset
 from harness.data.staging import SplitRequest, plan_split, stage_split
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 CACHE = Path(__file__).resolve().parents[1] / ".cache" / "bench_staging"
 

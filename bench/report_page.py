@@ -21,7 +21,7 @@ import numpy as np
 from harness.report import plots
 from harness.report.compare import comparison_rows, format_table, load_summaries
 from harness.report.page import write_report_page
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 SIZES = (
     ("smoke", 5, 20, 60, 5),

@@ -24,8 +24,8 @@ from harness.phases.contract_env import (
     predict_variables,
     train_variables,
 )
-from harness.run_layout import RunLayout
 from harness.runners.base import Limits, PhaseSpec
+from harness.settings.run_layout import RunLayout
 
 TOYS = Path(__file__).resolve().parent / "toys"
 CLASSES = ("cardboard", "glass", "纸箱")

@@ -23,7 +23,7 @@ import numpy as np
 from harness.data.holdout import Holdout
 from harness.data.image_reads import copy_image
 from harness.errors import UserError
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 from harness import __version__
 from harness.phases.outcome import PhaseOutcome, Status
 from harness.report.schema import PhaseEntry, RunReport
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 SCHEMA_VERSION = 2  # 2: the answer key is answer_key.csv (files.answer_key)
 PHASE_NAMES = ("train", "predict")

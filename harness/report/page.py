@@ -15,7 +15,7 @@ from harness.report import html, plots, summaries
 from harness.report.run_folder import RunFolder, load_run
 from harness.report.schema import PhaseEntry
 from harness.report.units import MISSING, format_bytes, format_seconds
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 CONFUSED_PAIRS_SHOWN = 12
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from harness.errors import UserError
 from harness.report.schema import PhaseEntry, RunReport, ScoreSection, Verdict
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 
 @dataclass

@@ -148,7 +148,7 @@ class Verdict(TypedDict, total=False):
 
 
 class FilesSection(TypedDict, total=False):
-    """Each file of the run by its role, relative to the run folder (harness.run_layout)."""
+    """Each file of the run by its role, relative to the run folder (settings.run_layout)."""
 
     config: str
     resources: str

@@ -40,7 +40,6 @@ from harness.run.library_log import LibraryLog
 from harness.run.observer import RunObserver
 from harness.run.preparation import Prepared, prepare
 from harness.run.resource_trace import ResourceTrace
-from harness.run_layout import RunLayout
 from harness.runners import create_runner
 from harness.runners.base import Enforcement, Limits, PhaseSpec, Runner
 from harness.runners.choice import choose_runner
@@ -48,6 +47,7 @@ from harness.runners.cpus import cpus_note, harness_cpus, pinned_cpus
 from harness.runners.tracking import TrackingRunner
 from harness.scoring.answers import score_section, write_answer_files
 from harness.settings.config import RunConfig
+from harness.settings.run_layout import RunLayout
 
 
 @dataclass

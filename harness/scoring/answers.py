@@ -11,8 +11,8 @@ import csv
 from harness.data.scan import Dataset
 from harness.data.staging import Stage
 from harness.phases.predict import Answer
-from harness.run_layout import RunLayout
 from harness.scoring.metrics import error_cost, score
+from harness.settings.run_layout import RunLayout
 
 
 def write_answer_files(layout: RunLayout, stage: Stage, answers: list[Answer]) -> dict[str, str]:

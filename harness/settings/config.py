@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import UserError
-from harness.run_layout import RunLayout
 from harness.settings.profiles import (
     BUILTIN_PROFILES,
     builtin_tables,
@@ -25,6 +24,7 @@ from harness.settings.profiles import (
     read_toml,
     resolve_profiles,
 )
+from harness.settings.run_layout import RunLayout
 from harness.settings.table import SETTINGS, Scope, check_setting, settings_of
 from harness.settings.values import PATH, toml_value
 

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from harness.errors import UserError
 from harness.report.schema import RunReport
-from harness.run_layout import RunLayout
 from harness.settings.profiles import load_profiles
+from harness.settings.run_layout import RunLayout
 
 ONLINE_PROFILE = "online"
 

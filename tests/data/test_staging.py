@@ -12,7 +12,7 @@ from harness.data.holdout import reserve_size, split_holdout
 from harness.data.scan import scan_dataset
 from harness.data.staging import SplitRequest, allocate, plan_split, stage_split
 from harness.errors import UserError
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 
 @pytest.fixture(scope="module")

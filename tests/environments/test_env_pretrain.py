@@ -11,8 +11,8 @@ from harness.data.image_reads import file_sha256
 from harness.data.scan import scan_dataset
 from harness.package import content_hash
 from harness.package.provenance import load_provenance
-from harness.run_layout import RunLayout
 from harness.settings.config import resolve_config
+from harness.settings.run_layout import RunLayout
 
 
 def _pool_and_reserve(data: Path, seed: int = 2019) -> tuple[set[str], set[str]]:

@@ -10,8 +10,8 @@ from harness.cli.main import main
 from harness.data.holdout import split_holdout
 from harness.data.image_reads import file_sha256
 from harness.data.scan import scan_dataset
-from harness.run_layout import RunLayout
 from harness.settings.config import resolve_config
+from harness.settings.run_layout import RunLayout
 
 
 def _reserve_and_pool(data: Path) -> tuple[set[str], set[str]]:

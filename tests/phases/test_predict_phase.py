@@ -12,9 +12,9 @@ from phase_support import CLASSES
 
 from harness.phases import run_predict, run_train
 from harness.phases.outcome import Status
-from harness.run_layout import RunLayout
 from harness.runners.base import Limits
 from harness.runners.process.runner import ProcessRunner
+from harness.settings.run_layout import RunLayout
 
 
 def _trained(run_folder, runner, toy: str) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from harness.report.document import SCHEMA_VERSION
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 CLASSES = ["充电器", "充电线", "纸箱", "拖把", "耳机"]
 PER_IMAGE_MS = 500.0

@@ -16,8 +16,8 @@ from cdp_browser import Chromium
 
 from harness.data.demo import make_image_set
 from harness.report.run_folder import read_json_lines
-from harness.run_layout import RunLayout
 from harness.runners import gpu
+from harness.settings.run_layout import RunLayout
 
 REPO = Path(__file__).resolve().parents[2]
 

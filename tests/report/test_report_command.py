@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:

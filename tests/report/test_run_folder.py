@@ -9,7 +9,7 @@ import pytest
 
 from harness.errors import UserError
 from harness.report.run_folder import load_run
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 
 def test_a_torn_trace_line_is_passed_over(passed_run: Path):

@@ -25,11 +25,11 @@ from harness.package.provenance import Provenance, TrainedImage
 from harness.phases.outcome import PhaseOutcome
 from harness.report.document import summary_text
 from harness.run.simulate import RunObserver, simulate
-from harness.run_layout import RunLayout
 from harness.runners import RUNNERS
 from harness.runners.base import ResourceSample
 from harness.runners.process.runner import ProcessRunner
 from harness.settings.config import resolve_config
+from harness.settings.run_layout import RunLayout
 
 REPO = Path(__file__).resolve().parents[2]
 

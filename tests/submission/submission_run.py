@@ -17,8 +17,8 @@ from harness.phases.contract_env import (
     predict_variables,
     train_variables,
 )
-from harness.run_layout import RunLayout
 from harness.runners.base import Limits, PhaseSpec
+from harness.settings.run_layout import RunLayout
 
 SUBMISSION = Path(__file__).resolve().parents[2] / "submission"
 CLASSES = ("cardboard", "glass", "纸箱")

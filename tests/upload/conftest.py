@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from harness.package import content_hash
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 
 def write_report(runs: Path, run_id: str, content_sha256: str, **overrides) -> Path:

@@ -9,7 +9,7 @@ import pytest
 
 from harness.cli.main import main
 from harness.package import content_hash
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 
 def _cli(submission: Path, runs: Path, out: Path, *extra: str) -> int:

@@ -12,7 +12,7 @@ import pytest
 from docker_support import ROOT
 from phase_support import TOYS, seen_by_toy
 
-from harness.run_layout import RunLayout
+from harness.settings.run_layout import RunLayout
 
 pytestmark = pytest.mark.docker
 
