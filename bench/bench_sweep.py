@@ -24,7 +24,7 @@ from harness.data.demo import make_image_set
 from harness.package.variants import Variant
 from harness.run.simulate import simulate
 from harness.settings.config import resolve_config
-from harness.sweep.executor import OBJECT_STORE_BYTES, demand_of, execute
+from harness.sweep.executor import demand_of, execute, start_local
 from harness.sweep.grid import grid
 
 TOYS = Path(__file__).resolve().parents[1] / "tests" / "toys"
@@ -59,13 +59,7 @@ def on_ray(jobs: list, num_cpus: int) -> tuple[float, float]:
     import ray
 
     started = time.monotonic()
-    ray.init(
-        num_cpus=num_cpus,
-        include_dashboard=False,
-        log_to_driver=False,
-        configure_logging=False,
-        object_store_memory=OBJECT_STORE_BYTES,
-    )
+    start_local(ray, num_cpus)
     ready = time.monotonic()
     try:
         outcomes = execute(ray, jobs)

@@ -26,7 +26,7 @@ from harness.data.holdout import split_holdout
 from harness.data.scan import scan_dataset
 from harness.environments import tune as tune_module
 from harness.environments.tune import TuneRay, tune
-from harness.sweep.executor import OBJECT_STORE_BYTES
+from harness.sweep.executor import start_local
 
 TOYS = Path(__file__).resolve().parents[1] / "tests" / "toys"
 
@@ -36,13 +36,7 @@ def on_ray(settings: dict, variants: list[Path], num_cpus: int) -> tuple[float, 
     import ray
 
     started = time.monotonic()
-    ray.init(
-        num_cpus=num_cpus,
-        include_dashboard=False,
-        log_to_driver=False,
-        configure_logging=False,
-        object_store_memory=OBJECT_STORE_BYTES,
-    )
+    start_local(ray, num_cpus)
     ready = time.monotonic()
     try:
         result = tune(settings, variants, where=TuneRay(cpus_per_variant=1.0))

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.package.variants import DEFAULT_VARIANT_TARGET
 from harness.runners.choice import runner_choices
 from harness.settings.config import parse_set_options
 from harness.settings.table import Scope, Setting, settings_of
@@ -93,3 +94,26 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
         if value is not None:
             values[setting.name] = value
     return values
+
+
+def add_ray_options(parser: argparse.ArgumentParser, unit: str) -> None:
+    """What `sweep` and `tune` share: the file variants change, the Ray cluster, CPUs per task
+    (`--cpus-per-<unit>`: one task runs one rehearsal, or one tune variant)."""
+    parser.add_argument(
+        "--variant-target",
+        default=DEFAULT_VARIANT_TARGET,
+        help="the submission's config file that variants change (default config.toml)",
+    )
+    parser.add_argument(
+        "--address",
+        metavar="HOST:PORT",
+        help="join this Ray cluster (with a --runs-dir every node shares) instead of "
+        "starting one here",
+    )
+    parser.add_argument(
+        f"--cpus-per-{unit}",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help=f"CPUs each {unit} reserves on Ray (default 1)",
+    )

@@ -116,13 +116,7 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[An
         yield ray
         return
     if address is None:
-        ray.init(
-            num_cpus=num_cpus or os.cpu_count(),
-            include_dashboard=False,
-            log_to_driver=False,
-            configure_logging=False,
-            object_store_memory=OBJECT_STORE_BYTES,
-        )
+        start_local(ray, num_cpus or os.cpu_count())
     else:
         try:
             ray.init(address=address, log_to_driver=False, configure_logging=False)
@@ -136,6 +130,17 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[An
         yield ray
     finally:
         ray.shutdown()
+
+
+def start_local(ray: Any, num_cpus: int) -> None:
+    """A Ray instance on this machine, quiet: no dashboard, no worker logs on the terminal."""
+    ray.init(
+        num_cpus=num_cpus,
+        include_dashboard=False,
+        log_to_driver=False,
+        configure_logging=False,
+        object_store_memory=OBJECT_STORE_BYTES,
+    )
 
 
 def live_nodes(ray: Any) -> list[dict[str, float]]:

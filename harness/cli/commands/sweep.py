@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from harness.cli.options import add_run_options, settings_from_args
-from harness.package.variants import DEFAULT_VARIANT_TARGET
+from harness.cli.options import add_ray_options, add_run_options, settings_from_args
 from harness.sweep.summary import outcome_line, terminal_text
 from harness.sweep.sweep import SweepPlan, sweep
 
@@ -34,24 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="TOML files laid over the submission's config file; the baseline always runs",
     )
-    parser.add_argument(
-        "--variant-target",
-        default=DEFAULT_VARIANT_TARGET,
-        help="the submission's config file that variants change (default config.toml)",
-    )
-    parser.add_argument(
-        "--address",
-        metavar="HOST:PORT",
-        help="join this Ray cluster (with a --runs-dir every node shares) instead of "
-        "starting one here",
-    )
-    parser.add_argument(
-        "--cpus-per-rehearsal",
-        type=float,
-        default=1.0,
-        metavar="N",
-        help="CPUs each rehearsal reserves on Ray (default 1)",
-    )
+    add_ray_options(parser, "rehearsal")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from harness.cli.options import add_run_options, settings_from_args
+from harness.cli.options import add_ray_options, add_run_options, settings_from_args
 from harness.environments.tune import TuneRay, TuneRow, tune
-from harness.package.variants import DEFAULT_VARIANT_TARGET
 
 NAME = "tune"
 HELP = (
@@ -26,24 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="TOML keys to lay over the submission's config file, one variant each (repeatable)",
     )
-    parser.add_argument(
-        "--variant-target",
-        default=DEFAULT_VARIANT_TARGET,
-        help="the submission's config file that variants change (default config.toml)",
-    )
-    parser.add_argument(
-        "--address",
-        metavar="HOST:PORT",
-        help="join this Ray cluster (with a --runs-dir every node shares) instead of "
-        "starting one here",
-    )
-    parser.add_argument(
-        "--cpus-per-variant",
-        type=float,
-        default=1.0,
-        metavar="N",
-        help="CPUs each variant's run reserves on Ray (default 1)",
-    )
+    add_ray_options(parser, "variant")
 
 
 def format_table(rows: list[TuneRow]) -> str:
