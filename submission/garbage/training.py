@@ -165,6 +165,7 @@ class Trainer:
             return None
         probe_started = time.time()
         keras.mixed_precision.set_global_policy(self.compute.policy)
+        keras.utils.set_random_seed(self.cfg.seed + len(self.members))  # same random init every run
         try:
             spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
         finally:
