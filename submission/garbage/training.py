@@ -30,6 +30,7 @@ from garbage import (
     losses,
     warm_start,
 )
+from garbage.best_epoch import KeepBestEpoch
 from garbage.budget import Budget, BudgetCallback, may_start, units_that_fit
 from garbage.config import PACKAGE_ROOT, ConfigError, TrainConfig, write_resolved
 from garbage.images import Dataset, list_dataset, stratified_split
@@ -275,11 +276,8 @@ class Trainer:
         name: str,
         stage: str = "head",
     ) -> None:
-        """`fit` until `epochs` or the budget; ends with the best validation epoch's weights.
-
-        EarlyStopping keeps the best weights (its patience never runs out: the budget
-        callback decides when to stop), and every epoch is a metrics line.
-        """
+        """`fit` until `epochs` or the budget; ends with the best validation epoch's weights
+        (best_epoch's rule), and every epoch is a metrics line."""
         model.compile(
             optimizer=keras.optimizers.Adam(lr),
             loss=self.loss,
@@ -301,11 +299,7 @@ class Trainer:
         if len(self.val_idx):
             val_y = keras.utils.to_categorical(self.val_labels(), self.n_classes)
             validation = (val_x, val_y.astype("float32"))
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    "val_accuracy", patience=epochs, mode="max", restore_best_weights=True
-                )
-            )
+            callbacks.append(KeepBestEpoch())
         model.fit(data, epochs=epochs, validation_data=validation, verbose=0, callbacks=callbacks)
 
     # -- fine-tuning -----------------------------------------------------------
