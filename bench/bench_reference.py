@@ -5,6 +5,9 @@ a seeded train/test split, then head variants trained on the same cache (dense
 vs SVD+SE, +/- cost loss, +/- mixup, +/- label smoothing, focal), fine-tuning of
 the top block for a fixed time, and the two-backbone ensemble; test accuracy
 and seconds of each.
+Every run first reports the baseline each configuration is judged against:
+frozen Lite0 pooled features of the plain training images and one
+logistic-regression layer (issue 13).
 Part B (one budgeted run): the submission's own train.py under the harness's
 process runner with the given budget, then predict.py answering the test
 images one by one: test accuracy, stage timings from the metrics file, and
@@ -29,7 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "submission"))
 
-from garbage import ensemble, features, heads  # noqa: E402
+import keras  # noqa: E402
+from garbage import augment, backbones, ensemble, features, heads, image_cache  # noqa: E402
 from garbage.budget import Budget  # noqa: E402
 from garbage.config import OVERRIDE_ENV, load_config  # noqa: E402
 from garbage.images import list_dataset, stratified_split  # noqa: E402
@@ -76,6 +80,8 @@ def part_a(
     far = Budget(time.time() + 1e6, 0)
     trainer = Trainer(cfg, train_dir, Path(tempfile.mkdtemp()), far, MetricsLog(None))
     test_paths = sorted(test_dir.glob("*.jpg"))
+    test_images = decode(test_paths, trainer.pixel_cache().size)
+    everything = np.arange(len(test_paths))
     y_test = np.asarray([trainer.data.classes.index(truth[p.stem]) for p in test_paths])
     members, tests = {}, {}
 
@@ -88,10 +94,10 @@ def part_a(
         t0 = time.time()
         member = trainer.add_member(name, first=True)
         seconds = time.time() - t0
-        spec, bottom = member.spec, member.parts.bottom
+        ex = features.Extractor.build(member.spec, member.parts.bottom, test_images.size)
         tests[name] = [
-            features.split_activations(bottom, spec, "test", test_paths, copy, 0)[0]
-            for copy in (0, features.MIRRORED)
+            features.split_activations(ex, test_images, everything, copy, 0, "test")[0]
+            for copy in (0, augment.MIRRORED)
         ]
         members[name] = member
         test_acc = ensemble.accuracy(test_probs(member, False), y_test)
@@ -147,6 +153,43 @@ def part_a(
         )
     rows += ensemble_rows(trainer, y_test, test_probs, " after fine-tune")
     return rows
+
+
+def decode(paths: list[Path], size: int) -> image_cache.ImageCache:
+    limit = image_cache.memory_limit_bytes()
+    return image_cache.build(paths, size, limit, image_cache.decode_workers())
+
+
+def baseline(train_dir: Path, test_dir: Path, truth: dict, seed: int, epochs: int = 60) -> dict:
+    """The 30-line baseline every configuration is judged against: frozen Lite0 pooled
+    features of the plain images and one logistic-regression layer (no validation split)."""
+    t0 = time.time()
+    keras.utils.set_random_seed(seed)
+    train = list_dataset(train_dir)
+    spec, parts = backbones.build("efficientnet_lite0", 0)
+    test_paths = sorted(test_dir.glob("*.jpg"))
+
+    def pooled(paths: list[Path]) -> np.ndarray:
+        images = decode(paths, spec.input_size)
+        ex = features.Extractor.build(spec, parts.bottom, images.size)
+        rows = np.arange(len(paths))
+        return features.pooled(
+            parts.top, features.split_activations(ex, images, rows, 0, 0, "b")[0]
+        )
+
+    x, x_test = pooled(train.paths), pooled(test_paths)
+    n_classes = len(train.classes)
+    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Dense(n_classes, "softmax")])
+    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
+    model.fit(x, train.labels, batch_size=64, epochs=epochs, verbose=0)
+    y_test = np.asarray([train.classes.index(truth[p.stem]) for p in test_paths])
+    test_acc = ensemble.accuracy(np.asarray(model.predict(x_test, verbose=0)), y_test)
+    return row(
+        "baseline: frozen Lite0 pooled features + logistic regression",
+        None,
+        test_acc,
+        time.time() - t0,
+    )
 
 
 def ensemble_rows(trainer: Trainer, y_test: np.ndarray, test_probs, suffix: str) -> list[dict]:
@@ -248,6 +291,7 @@ def main() -> int:
     n_train = sum(1 for _ in train_dir.rglob("*.jpg"))
     print(f"staged {n_train} train / {len(truth)} test images in {root}")
     result = {"data": str(args.data), "seed": args.seed}
+    result["baseline"] = baseline(train_dir, test_dir, truth, args.seed)
     if "b" in args.parts:
         result["budgeted_run"] = part_b(
             train_dir, test_dir, truth, args.budget, root / "b", args.config

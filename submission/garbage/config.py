@@ -29,6 +29,7 @@ class TrainConfig:
     pretrained: bool = True
     top_blocks: int = 1  # blocks at the end of each backbone that fine-tuning trains
     aug_copies: int = 2  # augmented copies of each training image in the feature cache
+    cache_memory_mb: float = 0.0  # memory limit the pixel cache plans against; 0: cgroup or RAM
     val_fraction: float = 0.15
     head: str = "se"  # "dense" or "se" (SVD reduction + squeeze-excitation attention)
     svd_energy: float = 0.9

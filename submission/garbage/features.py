@@ -2,8 +2,10 @@
 
 1st place's key idea: with a frozen backbone, the expensive forward pass runs
 once per image; everything after it (heads, many epochs, even fine-tuning the
-top blocks) trains on the cache. The cache lives in TMPDIR, keyed by the
-backbone, the split point and the image files, so a rerun reuses it.
+top blocks) trains on the cache. Images come decoded from the run's pixel cache
+(`image_cache`) and are augmented inside the feature model (`augment`). The
+activations live in TMPDIR, keyed by the backbone, the split point and the
+image files, so a rerun reuses them.
 """
 
 from __future__ import annotations
@@ -12,24 +14,48 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
-from PIL import ImageOps
 
+from garbage import augment
 from garbage.backbones import BackboneSpec
-from garbage.images import augment, load_rgb, stable_image_id, to_input
+from garbage.image_cache import ImageCache
 
-BATCH = 32
+BATCH = 32  # when the device plan gives none
 POOL_BATCH = 256
-MIRRORED = -1  # copy number of the left-right mirrored image (test-time augmentation)
-# In the cache key: features cached under an older augmentation seeding are not reused.
-# 2: one rng per image from (seed, copy, stable image id); 1 (unnamed) seeded one rng per batch.
-AUGMENT_SCHEME = 2
-MAX_DECODE_WORKERS = 8
+# In the cache key: features cached under an older augmentation are not reused.
+# 3: crops drawn as fractions, applied on the device to the run's pixel cache;
+# 2: Pillow per copy, one rng per image; 1 (unnamed) seeded one rng per batch.
+AUGMENT_SCHEME = 3
+
+
+@dataclass(frozen=True)
+class Extractor:
+    """A backbone's bottom behind the copy layer: cached pixels in, split activations out."""
+
+    spec: BackboneSpec
+    model: keras.Model  # (pixels, transform, brightness) -> activations
+    augmenter: keras.Model  # (pixels, transform, brightness) -> the bottom's input
+    batch: int
+
+    @classmethod
+    def build(
+        cls, spec: BackboneSpec, bottom: keras.Model, cache_size: int, batch: int = BATCH
+    ) -> Extractor:
+        model = augment.copy_model(bottom, spec.input_size, cache_size, spec.preprocessing)
+        augmenter = keras.Model(model.inputs, model.get_layer("copy").output)
+        return cls(spec, model, augmenter, batch)
+
+
+@dataclass(frozen=True)
+class Rates:
+    """Measured seconds per image of one warm batch: augmentation alone, and through the bottom."""
+
+    augment_s: float
+    bottom_s: float  # augmentation included
 
 
 def cache_dir() -> Path:
@@ -38,11 +64,14 @@ def cache_dir() -> Path:
     return path
 
 
-def cache_key(spec: BackboneSpec, split: str, paths: list[Path], copy: int, seed: int) -> str:
+def cache_key(
+    spec: BackboneSpec, split: str, paths: list[Path], copy: int, seed: int, cache_size: int
+) -> str:
     weights = spec.weights_path()
     stamp = weights.stat().st_mtime_ns if weights is not None and weights.is_file() else None
     h = hashlib.sha1(
-        f"{AUGMENT_SCHEME}|{spec.name}|{stamp}|{split}|{spec.input_size}|{copy}|{seed}".encode()
+        f"{AUGMENT_SCHEME}|{spec.name}|{stamp}|{split}|{spec.input_size}|{cache_size}|"
+        f"{copy}|{seed}".encode()
     )
     for p in paths:
         st = p.stat()
@@ -50,99 +79,63 @@ def cache_key(spec: BackboneSpec, split: str, paths: list[Path], copy: int, seed
     return h.hexdigest()[:20]
 
 
-def decode_workers() -> int:
-    """Threads for decoding: the CPUs this process may use, capped (Pillow releases the GIL
-    while it decodes and resizes, so threads run in parallel; past a few, the predict call
-    competes with them for the same cores)."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_DECODE_WORKERS))
-
-
-def model_input(spec: BackboneSpec, path: Path, copy: int, seed: int) -> np.ndarray | None:
-    """Copy `copy` of one image as model input, or None when it cannot be decoded.
-
-    Each image's augmentation draw comes from its own rng, seeded by (seed, copy, its stable
-    id): it differs between images and does not depend on batching or thread order.
-    """
-    im = load_rgb(path)
-    if im is None:
-        return None
-    if copy > 0:
-        im = augment(im, np.random.default_rng([seed, copy - MIRRORED, stable_image_id(path)]))
-    elif copy == MIRRORED:
-        im = ImageOps.mirror(im)
-    return to_input(im, spec.input_size, spec.preprocessing)
-
-
-def input_batches(
-    spec: BackboneSpec, paths: list[Path], copy: int, seed: int, workers: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """(inputs, readable mask) per batch of BATCH paths, decoded by `workers` threads.
-
-    The next batch is submitted before this one is handed out, so its decoding overlaps
-    the caller's predict on this one.
-    """
-    blank = np.zeros((spec.input_size, spec.input_size, 3), "float32")
-    with ThreadPoolExecutor(workers, thread_name_prefix="decode") as pool:
-
-        def submit(start: int) -> list[Future]:
-            batch = paths[start : start + BATCH]
-            return [pool.submit(model_input, spec, p, copy, seed) for p in batch]
-
-        ahead = submit(0)
-        for start in range(0, len(paths), BATCH):
-            current, ahead = ahead, submit(start + BATCH)  # past the end: nothing submitted
-            arrays = [f.result() for f in current]
-            ok = np.asarray([a is not None for a in arrays])
-            yield np.stack([blank if a is None else a for a in arrays]), ok
+def copy_inputs(images: ImageCache, rows: np.ndarray, copy: int, seed: int) -> list[np.ndarray]:
+    """The copy model's inputs for images `rows`: pixels, transforms, brightness."""
+    batch = augment.draws([images.paths[i] for i in rows], copy, seed)
+    return [
+        np.asarray(images.pixels[rows]),
+        augment.transforms(batch, images.size),
+        augment.brightness(batch),
+    ]
 
 
 def split_activations(
-    bottom: keras.Model,
-    spec: BackboneSpec,
-    split: str,
-    paths: list[Path],
+    ex: Extractor,
+    images: ImageCache,
+    rows: np.ndarray,
     copy: int,
     seed: int,
+    split: str,
     cache: bool = True,
-    workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Bottom-part activations (float16) of copy `copy` of each image, and a readable mask.
+    """Bottom-part activations (float16) of copy `copy` of images `rows`, and a readable mask.
 
-    copy 0 is the plain image, 1..k random augmentations, MIRRORED the mirror image.
+    copy 0 is the plain image, 1..k random augmentations, augment.MIRRORED the mirror image.
     Pass cache=False for randomly initialised backbones: their activations differ per run.
-    `workers` decoding threads (default decode_workers()) give the same arrays at any count.
     """
-    key = cache_key(spec, split, paths, copy, seed)
+    rows = np.asarray(rows, dtype="int64")
+    paths = [images.paths[i] for i in rows]
+    key = cache_key(ex.spec, split, paths, copy, seed, images.size)
     feats_file, ok_file = cache_dir() / f"{key}.npy", cache_dir() / f"{key}.ok.npy"
     if cache and feats_file.is_file() and ok_file.is_file():
         return np.load(feats_file), np.load(ok_file)
-    chunks, oks = [], []
-    for x, ok in input_batches(spec, paths, copy, seed, workers or decode_workers()):
-        chunks.append(predict_full_batch(bottom, x, BATCH).astype("float16"))
-        oks.append(ok)
-    feats, ok = np.concatenate(chunks), np.concatenate(oks)
+    chunks = [
+        predict_full_batch(
+            ex.model, copy_inputs(images, rows[i : i + ex.batch], copy, seed), ex.batch
+        ).astype("float16")
+        for i in range(0, len(rows), ex.batch)
+    ]
+    feats, ok = np.concatenate(chunks), images.ok[rows]
     if cache:
         np.save(feats_file, feats)
         np.save(ok_file, ok)
     return feats, ok
 
 
-def predict_full_batch(model: keras.Model, x: np.ndarray, size: int) -> np.ndarray:
-    """`model` on x, a short last batch padded with zeros to `size` and cut back.
+def predict_full_batch(model, x: np.ndarray | list[np.ndarray], size: int) -> np.ndarray:
+    """`model` on x (an array or a list of aligned arrays), a short last batch padded with
+    zeros to `size` and cut back.
 
     Every call then has one input shape: jax compiles once per shape and
     TensorFlow retraces, each costing seconds that no budget callback can stop.
     Inference-mode layers treat samples independently, so padding changes nothing.
     """
-    if len(x) == size:
-        return np.asarray(model.predict_on_batch(x))
-    padded = np.zeros((size, *x.shape[1:]), dtype=x.dtype)
-    padded[: len(x)] = x
-    return np.asarray(model.predict_on_batch(padded))[: len(x)]
+    arrays = x if isinstance(x, list) else [x]
+    n = len(arrays[0])
+    if n < size:
+        arrays = [np.concatenate([a, np.zeros((size - n, *a.shape[1:]), a.dtype)]) for a in arrays]
+    out = model.predict_on_batch(arrays if isinstance(x, list) else arrays[0])
+    return np.asarray(out)[:n]
 
 
 def pooled(top: keras.Model, activations: np.ndarray) -> np.ndarray:
@@ -154,17 +147,14 @@ def pooled(top: keras.Model, activations: np.ndarray) -> np.ndarray:
     return np.concatenate(out).astype("float32")
 
 
-def seconds_per_image(bottom: keras.Model, spec: BackboneSpec, paths: list[Path]) -> float:
-    """Measured cost of one image through the bottom (decode included), after a warm-up batch.
-
-    The warm-up batch has the timed batch's shape: jax compiles once per input
-    shape, so a smaller warm-up would leave a compile inside the timing.
-    """
-    sample = paths[: min(len(paths), BATCH)]
-    workers = decode_workers()
-    x, _ = next(input_batches(spec, sample, 0, 0, workers))
-    predict_full_batch(bottom, x, BATCH)
-    t0 = time.perf_counter()
-    x, _ = next(input_batches(spec, sample, 1, 0, workers))
-    predict_full_batch(bottom, x, BATCH)
-    return (time.perf_counter() - t0) / len(sample)
+def measure(ex: Extractor, images: ImageCache) -> Rates:
+    """Seconds per image of one augmented batch, after a warm-up batch of the same shape
+    (jax compiles once per input shape, so a smaller warm-up would leave a compile inside)."""
+    rows = np.arange(min(len(images.paths), ex.batch))
+    timed = {}
+    for name, model in (("augment", ex.augmenter), ("bottom", ex.model)):
+        predict_full_batch(model, copy_inputs(images, rows, 0, 0), ex.batch)
+        t0 = time.perf_counter()
+        predict_full_batch(model, copy_inputs(images, rows, 1, 0), ex.batch)
+        timed[name] = (time.perf_counter() - t0) / len(rows)
+    return Rates(timed["augment"], timed["bottom"])

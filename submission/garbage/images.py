@@ -6,11 +6,13 @@ import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageOps
 
-from garbage.backbones import Preprocessing
+if TYPE_CHECKING:  # decoding worker processes import this module: keep Keras out of them
+    from garbage.backbones import Preprocessing
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"}
 
@@ -75,19 +77,6 @@ def stable_image_id(path: Path) -> int:
     data set lies and wherever the image sits in a list, a batch or a thread's queue."""
     digest = hashlib.sha1(f"{path.parent.name}/{path.name}".encode()).digest()
     return int.from_bytes(digest[:8], "little")
-
-
-def augment(im: Image.Image, rng: np.random.Generator) -> Image.Image:
-    """Random crop (60-100% of the side), horizontal flip, brightness jitter."""
-    w, h = im.size
-    scale = rng.uniform(0.6, 1.0)
-    cw, ch = max(1, int(w * scale)), max(1, int(h * scale))
-    x0, y0 = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
-    im = im.crop((x0, y0, x0 + cw, y0 + ch))
-    if rng.random() < 0.5:
-        im = ImageOps.mirror(im)
-    arr = np.asarray(im, dtype="float32") * rng.uniform(0.8, 1.2)
-    return Image.fromarray(np.clip(arr, 0, 255).astype("uint8"))
 
 
 def to_input(im: Image.Image, size: int, pre: Preprocessing) -> np.ndarray:

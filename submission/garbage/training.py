@@ -19,7 +19,18 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from garbage import backbones, ensemble, export, features, heads, losses, warm_start
+from garbage import (
+    backbones,
+    device,
+    ensemble,
+    export,
+    features,
+    heads,
+    image_cache,
+    losses,
+    warm_start,
+)
+from garbage.best_epoch import KeepBestEpoch
 from garbage.budget import Budget, BudgetCallback, may_start, units_that_fit
 from garbage.config import PACKAGE_ROOT, ConfigError, TrainConfig, write_resolved
 from garbage.images import Dataset, list_dataset, stratified_split
@@ -79,6 +90,8 @@ class Trainer:
         self.export_s = 5.0  # replaced by the measured export time after the first export
         self.first_probe_s = 0.0  # building and timing the first backbone, compiles included
         self.members: list[Member] = []
+        self.compute = device.plan_for(device.detect())
+        self.images: image_cache.ImageCache | None = None
 
     def build_loss(self):
         """The configured loss; call again after changing self.cfg."""
@@ -97,8 +110,10 @@ class Trainer:
         log(
             f"training on {len(self.train_idx)} images, validating on {len(self.val_idx)}, "
             f"{self.n_classes} classes, {self.budget.time_remaining():.0f} s usable, "
-            f"keras {keras.backend.backend()} backend"
+            f"keras {keras.backend.backend()} backend, batch {self.compute.batch}, "
+            f"{self.compute.policy}"
         )
+        self.pixel_cache()  # before the first probe, whose time plans the later backbones
         for i, name in enumerate(self.cfg.backbones):
             if i > 0 and not self.cfg.ensemble:
                 break
@@ -120,6 +135,26 @@ class Trainer:
                     self.export("finetune")
         self.metrics.write("done", val_accuracy=self.ensemble_accuracy()[0])
 
+    def pixel_cache(self) -> image_cache.ImageCache:
+        """Every image decoded once, at the largest input size of the configured backbones."""
+        if self.images is not None:
+            return self.images
+        size = max(backbones.get_spec(name).input_size for name in self.cfg.backbones)
+        limit = int(self.cfg.cache_memory_mb * 2**20) or image_cache.memory_limit_bytes()
+        workers = image_cache.decode_workers()
+        images = image_cache.build(self.data.paths, size, limit, workers)
+        self.metrics.write(
+            "decode",
+            images=len(images.paths),
+            size=size,
+            workers=workers,
+            in_memory=images.in_memory,
+            seconds=round(images.decode_s, 1),
+            images_per_s=round(len(images.paths) / max(images.decode_s, 1e-9), 1),
+        )
+        self.images = images
+        return images
+
     def reserve(self) -> float:
         return 2.0 * self.export_s * (len(self.members) + 1)
 
@@ -130,7 +165,12 @@ class Trainer:
             log(f"skipping {name}: building and timing it would not fit in {left:.0f} s")
             return None
         probe_started = time.time()
-        spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
+        keras.mixed_precision.set_global_policy(self.compute.policy)
+        keras.utils.set_random_seed(self.cfg.seed + len(self.members))  # same random init every run
+        try:
+            spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
+        finally:
+            keras.mixed_precision.set_global_policy("float32")  # heads train in float32
         warm = warm_start.find(self.pretrained_dir, name, self.data.classes)
         tag = ""
         if warm is not None:
@@ -140,11 +180,13 @@ class Trainer:
             self.metrics.write(
                 "warm_start", backbone=name, layers=copied, source=str(warm.model_file)
             )
-        paths = self.data.paths
-        per_image = features.seconds_per_image(parts.bottom, spec, paths)
+        images = self.pixel_cache()
+        ex = features.Extractor.build(spec, parts.bottom, images.size, self.compute.batch)
+        rates = features.measure(ex, images)
+        per_image = rates.bottom_s
         if first:
             self.first_probe_s = time.time() - probe_started
-        n_all, n_train = len(paths), len(self.train_idx)
+        n_all, n_train = len(images.paths), len(self.train_idx)
         left = self.budget.time_remaining() - self.reserve()
         if not first and not may_start(per_image * n_all * 1.5, left):
             log(
@@ -152,13 +194,13 @@ class Trainer:
             )
             return None
         log(f"{name}: {per_image * 1000:.0f} ms per image through the frozen bottom")
-        t0 = time.time()
         cache = self.cfg.pretrained and spec.weights_file is not None
+        everything = np.arange(n_all)
+        t0 = time.time()
         plain, ok = features.split_activations(
-            parts.bottom, spec, "plain" + tag, paths, 0, self.cfg.seed, cache=cache
+            ex, images, everything, 0, self.cfg.seed, "plain" + tag, cache=cache
         )
-        self.metrics.write("features", backbone=name, copy=0, seconds=round(time.time() - t0, 1))
-        train_paths = [paths[i] for i in self.train_idx]
+        self.write_features(name, 0, n_all, time.time() - t0, rates)
         left = self.budget.time_remaining() - self.reserve()
         copies = min(self.cfg.aug_copies, units_that_fit(0.35 * left, per_image * n_train * 1.2))
         train_blocks = [plain[self.train_idx]]
@@ -166,12 +208,10 @@ class Trainer:
         for c in range(1, copies + 1):
             t0 = time.time()
             act, _ = features.split_activations(
-                parts.bottom, spec, "train" + tag, train_paths, c, self.cfg.seed, cache=cache
+                ex, images, self.train_idx, c, self.cfg.seed, "train" + tag, cache=cache
             )
             train_blocks.append(act)
-            self.metrics.write(
-                "features", backbone=name, copy=c, seconds=round(time.time() - t0, 1)
-            )
+            self.write_features(name, c, n_train, time.time() - t0, rates)
         keep = np.tile(train_ok, len(train_blocks))
         train_act = np.concatenate(train_blocks)[keep]
         y = np.tile(self.data.labels[self.train_idx], len(train_blocks))[keep]
@@ -192,6 +232,19 @@ class Trainer:
         probs, acc = self.train_head(head, train_feats, train_y, val_feats, name)
         return Member(spec, parts, head, train_act, train_y, val_act, probs, acc)
 
+    def write_features(
+        self, name: str, copy: int, images: int, seconds: float, rates: features.Rates
+    ) -> None:
+        """One copy's features, with the input pipeline's rates, for the report's timeline."""
+        self.metrics.write(
+            "features",
+            backbone=name,
+            copy=copy,
+            seconds=round(seconds, 1),
+            images_per_s=round(images / max(seconds, 1e-9), 1),
+            augmented_per_s=round(1 / max(rates.augment_s, 1e-9), 1),
+        )
+
     def val_labels(self) -> np.ndarray:
         return self.data.labels[self.val_idx]
 
@@ -200,35 +253,54 @@ class Trainer:
         # Compile a wrapper, not the head: the exported head must carry no custom loss.
         inp = keras.Input(x.shape[1:])
         model = keras.Model(inp, head(inp))
-        model.compile(optimizer=keras.optimizers.Adam(self.cfg.head_lr), loss=self.loss)
-        callback = BudgetCallback(self.budget, self.reserve())
-        best_acc, best_weights, epoch_s = -1.0, head.get_weights(), 0.0
         # Small data sets get smaller batches, so that every epoch still takes >= 16 steps.
         batch = max(8, min(self.cfg.head_batch, len(x) // 16))
-        for epoch in range(self.cfg.head_epochs):
-            if epoch > 0 and units_that_fit(callback.time_remaining(), epoch_s) < 1:
-                log(f"{name} head: stopping after {epoch} epochs, the budget is spent")
-                break
-            t0 = time.time()
-            xm, ym = losses.mixup(x, y, self.cfg.mixup_alpha, self.rng)
-            hist = model.fit(xm, ym, batch_size=batch, epochs=1, verbose=0, callbacks=[callback])
-            probs = np.asarray(head.predict_on_batch(x_val)) if len(x_val) else np.zeros((0, 1))
-            acc = ensemble.accuracy(probs, self.val_labels())
-            epoch_s = time.time() - t0
-            self.metrics.write(
-                "head",
-                backbone=name,
-                epoch=epoch + 1,
-                loss=round(float(hist.history["loss"][-1]), 5),
-                val_accuracy=round(acc, 5),
-            )
-            if acc > best_acc:
-                best_acc, best_weights = acc, head.get_weights()
-            if callback.stopped_early:
-                break
-        head.set_weights(best_weights)
+        data = _MixupBatches(x, y, self.cfg.mixup_alpha, batch, self.rng)
+        budget = BudgetCallback(self.budget, self.reserve())
+        self.fit_keeping_best(
+            model, self.cfg.head_lr, data, x_val, self.cfg.head_epochs, budget, name
+        )
+        if budget.stopped_early:
+            log(f"{name} head: stopped early, the budget is spent")
         probs = np.asarray(head.predict_on_batch(x_val)) if len(x_val) else np.zeros((0, 1))
         return probs, ensemble.accuracy(probs, self.val_labels())
+
+    def fit_keeping_best(
+        self,
+        model: keras.Model,
+        lr: float,
+        data: keras.utils.PyDataset,
+        val_x: np.ndarray,
+        epochs: int,
+        budget: BudgetCallback,
+        name: str,
+        stage: str = "head",
+    ) -> None:
+        """`fit` until `epochs` or the budget; ends with the best validation epoch's weights
+        (best_epoch's rule), and every epoch is a metrics line."""
+        model.compile(
+            optimizer=keras.optimizers.Adam(lr),
+            loss=self.loss,
+            metrics=[keras.metrics.CategoricalAccuracy(name="accuracy")],
+        )
+
+        def write(epoch: int, logs: dict) -> None:
+            val = logs.get("val_accuracy")
+            self.metrics.write(
+                stage,
+                backbone=name,
+                epoch=epoch + 1,
+                loss=round(float(logs["loss"]), 5),
+                val_accuracy=None if val is None else round(float(val), 5),
+            )
+
+        callbacks = [budget, keras.callbacks.LambdaCallback(on_epoch_end=write)]
+        validation = None
+        if len(self.val_idx):
+            val_y = keras.utils.to_categorical(self.val_labels(), self.n_classes)
+            validation = (val_x, val_y.astype("float32"))
+            callbacks.append(KeepBestEpoch())
+        model.fit(data, epochs=epochs, validation_data=validation, verbose=0, callbacks=callbacks)
 
     # -- fine-tuning -----------------------------------------------------------
     def fine_tune(self, member: Member, seconds: float) -> bool:
@@ -246,35 +318,24 @@ class Trainer:
             layer.trainable = layer in trainable
         inp = keras.Input(member.train_act.shape[1:])
         model = keras.Model(inp, member.head(member.parts.top(inp)))
-        model.compile(optimizer=keras.optimizers.Adam(self.cfg.finetune_lr), loss=self.loss)
         before = [member.parts.top.get_weights(), member.head.get_weights()]
-        best_acc, best = member.val_accuracy, before
-        deadline_budget = Budget(time.time() + seconds, 0.0)
-        callback = BudgetCallback(deadline_budget, self.reserve())
+        budget = BudgetCallback(Budget(time.time() + seconds, 0.0), self.reserve())
+        data = _MixupBatches(
+            member.train_act, member.train_y, self.cfg.mixup_alpha, self.cfg.head_batch, self.rng
+        )
         val_x = member.val_act.astype("float32")
-        for epoch in range(self.cfg.finetune_epochs):
-            data = _MixupBatches(member.train_act, member.train_y, self.cfg, self.rng)
-            hist = model.fit(data, epochs=1, verbose=0, callbacks=[callback])
-            probs = np.asarray(model.predict(val_x, batch_size=64, verbose=0))
-            acc = ensemble.accuracy(probs, self.val_labels())
-            self.metrics.write(
-                "finetune",
-                backbone=member.spec.name,
-                epoch=epoch + 1,
-                loss=round(float(hist.history["loss"][-1]), 5),
-                val_accuracy=round(acc, 5),
-            )
-            if acc > best_acc:
-                best_acc = acc
-                best = [member.parts.top.get_weights(), member.head.get_weights()]
-                member.val_probs = probs
-            if callback.stopped_early:
-                break
-        member.parts.top.set_weights(best[0])
-        member.head.set_weights(best[1])
-        improved = best is not before
-        member.val_accuracy = best_acc
-        return improved
+        epochs, name = self.cfg.finetune_epochs, member.spec.name
+        self.fit_keeping_best(
+            model, self.cfg.finetune_lr, data, val_x, epochs, budget, name, "finetune"
+        )
+        probs = np.asarray(model.predict(val_x, batch_size=64, verbose=0))
+        acc = ensemble.accuracy(probs, self.val_labels())
+        if acc <= member.val_accuracy:
+            member.parts.top.set_weights(before[0])
+            member.head.set_weights(before[1])
+            return False
+        member.val_probs, member.val_accuracy = probs, acc
+        return True
 
     # -- ensemble and export ---------------------------------------------------
     def ensemble_accuracy(self) -> tuple[float, list[Member], np.ndarray]:
@@ -323,19 +384,20 @@ class Trainer:
 
 
 class _MixupBatches(keras.utils.PyDataset):
-    """Shuffled float32 batches from the float16 cache, mixed up per batch."""
+    """Shuffled float32 batches (the cache may be float16), mixed up per batch, reshuffled
+    every epoch."""
 
-    def __init__(self, x: np.ndarray, y: np.ndarray, cfg: TrainConfig, rng) -> None:
+    def __init__(self, x: np.ndarray, y: np.ndarray, alpha: float, batch: int, rng) -> None:
         super().__init__()
-        self.x, self.y, self.cfg, self.rng = x, y, cfg, rng
+        self.x, self.y, self.alpha, self.batch, self.rng = x, y, alpha, batch, rng
         self.order = rng.permutation(len(x))
-        self.batch = cfg.head_batch
 
     def __len__(self) -> int:
         return int(np.ceil(len(self.x) / self.batch))
 
     def __getitem__(self, i):
         idx = self.order[i * self.batch : (i + 1) * self.batch]
-        return losses.mixup(
-            self.x[idx].astype("float32"), self.y[idx], self.cfg.mixup_alpha, self.rng
-        )
+        return losses.mixup(self.x[idx].astype("float32"), self.y[idx], self.alpha, self.rng)
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.x))
