@@ -41,6 +41,7 @@ def render_page(run: RunFolder) -> str:
             _per_class(run),
             _confusion(run),
             _training(run),
+            _time_spent(run),
             _setup(run),
             _logs(run),
         ],
@@ -290,6 +291,37 @@ def _training(run: RunFolder) -> str:
             html.missing("The submission wrote no metrics file (ONLINESIM_METRICS_PATH)."),
         )
     return html.section("Training curve", html.image(picture, "training curve"), anchor="training")
+
+
+def _time_spent(run: RunFolder) -> str:
+    steps = summaries.timed_steps(run.train_metrics)
+    if not steps:
+        return html.section(
+            "Where training time went",
+            html.missing(
+                'No metrics line carried a "seconds" field (docs/contract.md, metrics file).'
+            ),
+        )
+    rows = [
+        (
+            step.stage,
+            step.detail,
+            format_seconds(step.seconds),
+            ", ".join(f"{name} {value:g}" for name, value in step.rates.items()),
+        )
+        for step in steps
+    ]
+    parts = [html.table(("stage", "what", "seconds", "rates"), rows, {2})]
+    wall = run.phase("train").get("wall_s")
+    if isinstance(wall, int | float) and wall > 0:
+        timed = sum(step.seconds for step in steps)
+        parts.append(
+            html.paragraph(
+                f"The steps above account for {format_seconds(timed)} of the train phase's "
+                f"{format_seconds(wall)} ({timed / wall:.0%}); no line timed the rest."
+            )
+        )
+    return html.section("Where training time went", *parts, anchor="time-spent")
 
 
 def _setup(run: RunFolder) -> str:

@@ -113,5 +113,41 @@ def resources_by_phase(resources: Sequence[dict]) -> dict[str, PhaseResources]:
     return summary
 
 
+# Metrics fields with a meaning of their own; any other field of a timed step describes it.
+_STEP_FIELDS = {"stage", "seconds", "time", "epoch", "loss", "val_loss", "accuracy", "val_accuracy"}
+
+
+@dataclass(frozen=True)
+class TimedStep:
+    """A metrics line carrying `seconds`: one step of training and how long it took."""
+
+    stage: str
+    detail: str  # the line's other fields, e.g. "backbone=efficientnet_lite0 copy=1"
+    seconds: float
+    rates: dict[str, float]  # its numeric fields named *_per_s, e.g. images_per_s
+
+
+def timed_steps(metrics: Sequence[dict]) -> list[TimedStep]:
+    """The metrics lines that say how long a step took, in file order."""
+    steps = []
+    for row in metrics:
+        if not _is_number(row.get("seconds")):
+            continue
+        rates = {k: float(v) for k, v in row.items() if k.endswith("_per_s") and _is_number(v)}
+        detail = " ".join(
+            f"{key}={_field_text(value)}"
+            for key, value in row.items()
+            if key not in _STEP_FIELDS and key not in rates
+        )
+        steps.append(TimedStep(str(row.get("stage", "")), detail, float(row["seconds"]), rates))
+    return steps
+
+
+def _field_text(value: object) -> str:
+    if isinstance(value, list | tuple):
+        return "+".join(str(item) for item in value)
+    return str(value)
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)

@@ -29,6 +29,10 @@ def test_passed_page_loads_offline_with_verdict_and_plots(browser: Chromium, art
     assert "PASSED" in visit.text
     assert "90.00" in visit.text
     assert "充电器" in visit.text
+    assert "Where training time went" in visit.text
+    assert "backbone=efficientnet_lite0 copy=1" in visit.text
+    assert "images_per_s 9.6, augmented_per_s 632" in visit.text
+    assert "18.0s of the train phase's 41.5s (43%)" in visit.text
     expected = {
         "resource timeline: CPU and memory",
         "latency histogram",
@@ -54,6 +58,7 @@ def test_failed_page_shows_the_reason_and_what_is_missing(browser: Chromium, art
     assert "more than its 2.0 GiB memory limit" in visit.text
     assert "No score" in visit.text
     assert "wrote no metrics file" in visit.text
+    assert 'No metrics line carried a "seconds" field' in visit.text
     assert _decoded(visit.images) == ["resource timeline: CPU and memory"]
     assert screenshot.read_bytes().startswith(PNG_MAGIC)
 

@@ -10,6 +10,7 @@ from harness.report.summaries import (
     most_confused_pairs,
     resources_by_phase,
     sub_matrix,
+    timed_steps,
 )
 from harness.report.units import format_bytes, format_seconds
 
@@ -100,3 +101,21 @@ def test_units():
     assert format_seconds(83) == "1m23s"
     assert format_seconds(10800) == "3h00m"
     assert format_seconds(None) == "–"
+
+
+def test_timed_steps_are_the_lines_with_seconds_their_rates_and_other_fields():
+    metrics = [
+        {"stage": "head", "epoch": 1, "loss": 0.9, "val_accuracy": 0.5, "time": 1.0},
+        {"stage": "decode", "images": 120, "seconds": 4.9, "images_per_s": 24.3, "time": 2.0},
+        {"stage": "export", "members": ["a", "b"], "seconds": 0.6, "val_accuracy": 0.7},
+        {"stage": "broken", "seconds": "soon"},
+        {"seconds": 2, "bytes_per_s": None},
+    ]
+
+    steps = timed_steps(metrics)
+
+    assert [(s.stage, s.detail, s.seconds, s.rates) for s in steps] == [
+        ("decode", "images=120", 4.9, {"images_per_s": 24.3}),
+        ("export", "members=a+b", 0.6, {}),
+        ("", "bytes_per_s=None", 2.0, {}),
+    ]
