@@ -14,7 +14,7 @@ from pathlib import Path
 from harness.phases.clock import Deadline, unix_deadline
 from harness.phases.logs import INTERRUPTED_GRACE_S, log_tail, not_started
 from harness.phases.outcome import PhaseOutcome, Status
-from harness.runners.base import ExitInfo, PhaseSpec, Runner, SampleCallback
+from harness.runners.base import ExitInfo, Limits, PhaseSpec, Runner, SampleCallback
 from harness.runners.program import ProgramNotFound
 
 
@@ -72,6 +72,15 @@ def classify_train(
     return Status.OK, "Training finished within its budget and exported a model."
 
 
+def limit_variables(limits: Limits) -> dict[str, str]:
+    """ONLINESIM_MEMORY_BYTES and ONLINESIM_GPU_MEMORY_BYTES, for the limits that are set."""
+    named = {
+        "ONLINESIM_MEMORY_BYTES": limits.memory_bytes,
+        "ONLINESIM_GPU_MEMORY_BYTES": limits.gpu_memory_bytes,
+    }
+    return {name: str(int(value)) for name, value in named.items() if value is not None}
+
+
 def run_train(
     runner: Runner,
     spec: PhaseSpec,
@@ -83,12 +92,14 @@ def run_train(
     """Run training until it ends or the budget does; the outcome says which and why.
 
     ONLINESIM_BUDGET_SECONDS and ONLINESIM_DEADLINE are set here, at launch,
-    so the submission's deadline is the one this function enforces.
+    so the submission's deadline is the one this function enforces; so are the
+    memory limits the runner enforces, for a submission that plans against them.
     """
     env = {
         **spec.env,
         "ONLINESIM_BUDGET_SECONDS": f"{budget_s:.3f}",
         "ONLINESIM_DEADLINE": f"{unix_deadline(budget_s, time.time()):.3f}",
+        **limit_variables(spec.limits),
     }
     spec = dataclasses.replace(spec, env=env, interactive=False)
     started = time.monotonic()

@@ -9,6 +9,7 @@ import pytest
 from exec_support import Descendants
 
 from harness.phases import run_train
+from harness.phases.train import limit_variables
 from harness.phases.outcome import Status
 from harness.runners.base import Limits, Runner
 from harness.runners.gpu import gpu_available
@@ -30,6 +31,30 @@ def test_budget_and_deadline_reach_the_program(run_folder, runner):
     assert float(budget) == 42.0
     assert 40.0 < float(deadline_left) <= 42.0
 
+
+def test_the_memory_limits_reach_the_program_only_when_set(run_folder, runner):
+    spec = run_folder.train_spec("constant")
+    spec = dataclasses.replace(spec, command=("python", "-c", _PRINT_LIMITS))
+    limited = dataclasses.replace(spec, limits=Limits(memory_bytes=3 * 2**30))
+    outcome = run_train(runner, limited, 30, 2, run_folder.model_dir)
+    assert outcome.log_tail[-1] == f"{3 * 2**30} none"
+    unlimited = dataclasses.replace(spec, limits=Limits())
+    outcome = run_train(runner, unlimited, 30, 2, run_folder.model_dir)
+    assert outcome.log_tail[-1] == "none none"
+
+
+def test_limit_variables_name_each_limit_that_is_set():
+    assert limit_variables(Limits(memory_bytes=2**30, gpu_memory_bytes=2**33)) == {
+        "ONLINESIM_MEMORY_BYTES": str(2**30),
+        "ONLINESIM_GPU_MEMORY_BYTES": str(2**33),
+    }
+    assert limit_variables(Limits(gpu_memory_bytes=5)) == {"ONLINESIM_GPU_MEMORY_BYTES": "5"}
+
+
+_PRINT_LIMITS = (
+    "import os; print(*(os.environ.get(n, 'none') for n in"
+    " ('ONLINESIM_MEMORY_BYTES', 'ONLINESIM_GPU_MEMORY_BYTES')))"
+)
 
 _PRINT_BUDGET = (
     "import os, time; print(os.environ['ONLINESIM_BUDGET_SECONDS'],"
