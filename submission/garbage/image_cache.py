@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
@@ -29,6 +30,7 @@ from garbage.images import load_rgb
 MEMORY_SHARE = 0.25
 MAX_WORKERS = 8
 CGROUP_LIMIT_FILES = ("memory.max", "memory/memory.limit_in_bytes")  # cgroup v2, v1
+MEMORY_LIMIT_ENV = "ONLINESIM_MEMORY_BYTES"
 
 
 @dataclass(frozen=True)
@@ -59,9 +61,15 @@ def fits_in_memory(nbytes: int, limit_bytes: int, share: float = MEMORY_SHARE) -
     return nbytes <= share * limit_bytes
 
 
-def memory_limit_bytes(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
-    """The smaller of this process's cgroup memory limit (a container's) and physical memory."""
+def memory_limit_bytes(
+    cgroup_root: Path = Path("/sys/fs/cgroup"), env: Mapping[str, str] = os.environ
+) -> int:
+    """The smallest of physical memory, this process's cgroup limit (a container's) and the
+    limit onlinesim says it enforces (ONLINESIM_MEMORY_BYTES: its process runner sets no
+    cgroup)."""
     limits = [os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")]
+    if env.get(MEMORY_LIMIT_ENV, "").isdigit():
+        limits.append(int(env[MEMORY_LIMIT_ENV]))
     for name in CGROUP_LIMIT_FILES:
         try:
             text = (cgroup_root / name).read_text().strip()

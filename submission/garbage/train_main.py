@@ -14,6 +14,7 @@ def main() -> int:
     from garbage.backbones import MissingWeightsError, UnknownBackboneError
     from garbage.budget import Budget
     from garbage.config import ConfigError, load_config
+    from garbage.device import GPU_MEMORY_LIMIT_ENV
     from garbage.images import DataError
     from garbage.metrics import MetricsLog
     from garbage.training import Trainer
@@ -30,7 +31,15 @@ def main() -> int:
             dict(os.environ), config.default_budget_s, config.margin_fraction, config.margin_min_s
         )
         metrics = MetricsLog(os.environ.get("ONLINESIM_METRICS_PATH"))
-        Trainer(config, Path(train_dir), Path(model_dir), budget, metrics).run()
+        gpu_limit = os.environ.get(GPU_MEMORY_LIMIT_ENV, "")
+        Trainer(
+            config,
+            Path(train_dir),
+            Path(model_dir),
+            budget,
+            metrics,
+            gpu_memory_limit_bytes=int(gpu_limit) if gpu_limit.isdigit() else None,
+        ).run()
     except (ConfigError, DataError, MissingWeightsError, UnknownBackboneError) as exc:
         print(f"train: {exc}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import time
 from dataclasses import dataclass
@@ -69,8 +70,10 @@ class Trainer:
         budget: Budget,
         metrics: MetricsLog,
         pretrained_dir: Path = warm_start.PRETRAINED_DIR,
+        gpu_memory_limit_bytes: int | None = None,
     ) -> None:
         self.cfg = config
+        self.gpu_memory_limit_bytes = gpu_memory_limit_bytes
         self.pretrained_dir = pretrained_dir
         self.started_from: dict[str, str] = {}
         self.model_dir = model_dir
@@ -181,7 +184,7 @@ class Trainer:
                 "warm_start", backbone=name, layers=copied, source=str(warm.model_file)
             )
         images = self.pixel_cache()
-        ex = features.Extractor.build(spec, parts.bottom, images.size, self.compute.batch)
+        ex = self.extractor(spec, parts.bottom, images)
         rates = features.measure(ex, images)
         per_image = rates.bottom_s
         if first:
@@ -231,6 +234,29 @@ class Trainer:
         )
         probs, acc = self.train_head(head, train_feats, train_y, val_feats, name)
         return Member(spec, parts, head, train_act, train_y, val_act, probs, acc)
+
+    def extractor(self, spec, bottom: keras.Model, images) -> features.Extractor:
+        """The bottom behind the copy layer; under a GPU memory limit, its batch size from a
+        measured probe (device.probed_batch)."""
+        ex = features.Extractor.build(spec, bottom, images.size, self.compute.batch)
+        if self.gpu_memory_limit_bytes is None:
+            return ex
+
+        def run_batch(n: int):
+            inputs = features.copy_inputs(images, np.arange(n), 1, self.cfg.seed)
+            return ex.model.predict_on_batch(inputs)
+
+        batch, peaks = device.probed_batch(
+            run_batch, len(images.paths), self.gpu_memory_limit_bytes, self.compute.batch
+        )
+        self.metrics.write(
+            "batch",
+            backbone=spec.name,
+            batch=batch,
+            probe_peak_bytes=peaks,
+            gpu_memory_limit_bytes=self.gpu_memory_limit_bytes,
+        )
+        return dataclasses.replace(ex, batch=batch)
 
     def write_features(
         self, name: str, copy: int, images: int, seconds: float, rates: features.Rates

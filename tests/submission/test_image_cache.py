@@ -83,13 +83,15 @@ def test_a_cache_over_its_memory_share_goes_to_a_memory_mapped_file(tmp_path, mo
     assert list((tmp_path / "scratch").iterdir()) == []  # unlinked once mapped
 
 
-def test_memory_limit_is_the_smaller_of_the_cgroup_limit_and_physical_memory(tmp_path):
+def test_memory_limit_is_the_smallest_of_cgroup_harness_and_physical_memory(tmp_path):
     physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    assert image_cache.memory_limit_bytes(tmp_path) == physical  # no cgroup files
+    assert image_cache.memory_limit_bytes(tmp_path, {}) == physical  # no cgroup files
     (tmp_path / "memory.max").write_text("max\n")
-    assert image_cache.memory_limit_bytes(tmp_path) == physical  # cgroup v2, unlimited
+    assert image_cache.memory_limit_bytes(tmp_path, {}) == physical  # cgroup v2, unlimited
+    harness = {"ONLINESIM_MEMORY_BYTES": str(2**31)}
+    assert image_cache.memory_limit_bytes(tmp_path, harness) == 2**31  # the process runner's
     (tmp_path / "memory.max").write_text(f"{2**30}\n")
-    assert image_cache.memory_limit_bytes(tmp_path) == 2**30
+    assert image_cache.memory_limit_bytes(tmp_path, harness) == 2**30
     assert image_cache.fits_in_memory(2**28, 2**30) and not image_cache.fits_in_memory(
         2**28 + 1, 2**30
     )

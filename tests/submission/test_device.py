@@ -1,0 +1,65 @@
+"""The batch size under a GPU memory limit: extrapolated from two measured peaks."""
+
+import json
+import time
+
+from garbage import device
+from garbage.budget import Budget
+from garbage.config import TrainConfig
+from garbage.metrics import MetricsLog
+from garbage.training import Trainer
+
+from harness.data.demo import make_image_set
+
+MIB = 2**20
+
+
+def test_the_largest_power_of_two_whose_extrapolated_peak_fits_the_share():
+    # 1 GiB fixed + 50 MiB per image; 70 % of 8 GiB leaves room for 94 images
+    peaks = {8: 1024 * MIB + 8 * 50 * MIB, 16: 1024 * MIB + 16 * 50 * MIB}
+    assert device.batch_for_memory(peaks, 8 * 1024 * MIB, ceiling=128) == 64
+    assert device.batch_for_memory(peaks, 8 * 1024 * MIB, ceiling=32) == 32
+    assert device.batch_for_memory(peaks, 16 * 1024 * MIB, ceiling=128) == 128
+
+
+def test_a_limit_nothing_fits_gives_batch_one_and_flat_peaks_the_ceiling():
+    peaks = {8: 900 * MIB, 16: 1000 * MIB}  # 800 MiB fixed: over 70 % of 1 GiB alone
+    assert device.batch_for_memory(peaks, 1024 * MIB, ceiling=128) == 1
+    assert device.batch_for_memory({8: 500 * MIB, 16: 500 * MIB}, 1024 * MIB, 128) == 128
+
+
+def test_without_a_gpu_the_probe_runs_nothing_and_keeps_the_plans_batch():
+    calls = []
+    batch, peaks = device.probed_batch(calls.append, 100, 2**30, ceiling=32)
+    assert (batch, peaks, calls) == (32, {}, [])
+    assert device.peak_memory_bytes(lambda: calls.append("ran")) is None
+
+
+def test_a_data_set_smaller_than_the_probe_keeps_the_plans_batch():
+    calls = []
+    assert device.probed_batch(calls.append, 10, 2**30, ceiling=128) == (128, {})
+    assert calls == []
+
+
+def test_a_trainer_under_a_gpu_limit_says_which_batch_it_chose(tmp_path, monkeypatch):
+    """On this CPU the probe measures nothing: the line says so and the plan's batch stays."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
+    data = make_image_set(tmp_path / "data", ("a", "b"), per_class=10, size=40)
+    config = TrainConfig(backbones=["tiny"], pretrained=False, aug_copies=0, head_epochs=1)
+    metrics = tmp_path / "metrics.jsonl"
+    trainer = Trainer(
+        config,
+        data,
+        tmp_path / "model",
+        Budget(time.time() + 600, 0.0),
+        MetricsLog(str(metrics)),
+        tmp_path / "none",
+        gpu_memory_limit_bytes=2**30,
+    )
+    trainer.run()
+    lines = [json.loads(line) for line in metrics.read_text().splitlines()]
+    chosen = [line for line in lines if line["stage"] == "batch"]
+    assert [(c["backbone"], c["batch"], c["probe_peak_bytes"]) for c in chosen] == [
+        ("tiny", device.CPU_BATCH, {})
+    ]
+    assert chosen[0]["gpu_memory_limit_bytes"] == 2**30
