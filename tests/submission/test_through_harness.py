@@ -1,5 +1,7 @@
 """The reference submission, with a tiny backbone, trained and served through the harness."""
 
+import re
+
 from submission_run import CLASSES, PREDICT_LIMITS, TINY, Run
 
 from harness.phases import run_predict, run_train
@@ -43,7 +45,8 @@ def test_pixel_cache_over_the_memory_limit_runs_from_a_mapped_file(tmp_path, run
 
 
 def test_model_exported_when_the_budget_cuts_training_short(tmp_path, runner):
-    endless = TINY.replace("head_epochs = 20", "head_epochs = 1000000")
+    endless = re.sub(r"head_epochs = \d+", "head_epochs = 1000000", TINY)
+    assert "head_epochs = 1000000" in endless
     run = Run(tmp_path, endless + "margin_min_s = 4.0\n")
     outcome = run_train(runner, run.spec("train"), 30.0, 5.0, run.model_dir)
     assert outcome.status is Status.OK, (outcome.reason, outcome.log_tail)
