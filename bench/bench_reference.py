@@ -10,7 +10,8 @@ frozen Lite0 pooled features of the plain training images and one
 logistic-regression layer (issue 13).
 Part B (one budgeted run): the submission's own train.py under the harness's
 process runner with the given budget, then predict.py answering the test
-images one by one: test accuracy, stage timings from the metrics file, and
+images one by one: test accuracy, the exports and timed steps (decode,
+features per backbone and copy, with their rates) from the metrics file, and
 batch-1 latency percentiles.
 
     .venv/bin/python bench/bench_reference.py --data /work/shared/data/trashnet --budget 900
@@ -48,6 +49,7 @@ from harness.phases.contract_env import (  # noqa: E402
     train_variables,
 )
 from harness.phases.outcome import Status  # noqa: E402
+from harness.report.summaries import timed_steps  # noqa: E402
 from harness.runners import create_runner  # noqa: E402
 from harness.runners.base import Limits  # noqa: E402
 from harness.settings.run_layout import RunLayout  # noqa: E402
@@ -260,6 +262,7 @@ def part_b(
         "train_wall_s": round(out.wall_s, 1),
         "budget_s": budget_s,
         "exports": steps,
+        "timed_steps": [dataclasses.asdict(step) for step in timed_steps(lines)],
         "final_members": [m["backbone"] for m in meta["members"]],
         "final_stage": meta["stage"],
         "predict_status": pout.status.value,
