@@ -9,8 +9,8 @@ import pytest
 from exec_support import Descendants
 
 from harness.phases import run_train
-from harness.phases.train import limit_variables
 from harness.phases.outcome import Status
+from harness.phases.train import limit_variables
 from harness.runners.base import Limits, Runner
 from harness.runners.gpu import gpu_available
 
