@@ -235,7 +235,9 @@ class Trainer:
         probs, acc = self.train_head(head, train_feats, train_y, val_feats, name)
         return Member(spec, parts, head, train_act, train_y, val_act, probs, acc)
 
-    def extractor(self, spec, bottom: keras.Model, images) -> features.Extractor:
+    def extractor(
+        self, spec: backbones.BackboneSpec, bottom: keras.Model, images: image_cache.ImageCache
+    ) -> features.Extractor:
         """The bottom behind the copy layer; under a GPU memory limit, its batch size from a
         measured probe (device.probed_batch)."""
         ex = features.Extractor.build(spec, bottom, images.size, self.compute.batch)
