@@ -86,15 +86,13 @@ def batch_for_memory(
     return batch
 
 
-def peak_memory_bytes(run: Callable[[], object]) -> int | None:
-    """Peak accelerator memory of the backend's allocator while `run` runs; None without a GPU.
+def peak_memory_bytes(run: Callable[[], object]) -> int:
+    """Peak GPU memory of the backend's allocator while `run` runs (call it on a GPU only).
 
     jax cannot reset its peak, so there it is the process's peak so far: probe the
     smaller batch first.
     """
     backend = keras.backend.backend()
-    if detect().platform != "gpu":
-        return None
     if backend == "torch":
         import torch
 
@@ -115,17 +113,15 @@ def peak_memory_bytes(run: Callable[[], object]) -> int | None:
 
 
 def probed_batch(
-    run_batch: Callable[[int], object], n_images: int, limit_bytes: int, ceiling: int
+    run_batch: Callable[[int], object],
+    n_images: int,
+    limit_bytes: int,
+    ceiling: int,
+    peak: Callable[[Callable[[], object]], int] = peak_memory_bytes,
 ) -> tuple[int, dict[int, int]]:
-    """The batch size for a memory limit, from peaks measured running `run_batch(n)` at
-    PROBE_BATCHES; the plan's `ceiling` when no GPU peak can be measured or the data set
-    is smaller than the probe."""
+    """The batch size for a GPU memory limit, from the `peak` memory of `run_batch(n)` at
+    PROBE_BATCHES; the plan's `ceiling` when the data set is smaller than the probe."""
     if n_images < max(PROBE_BATCHES):
         return ceiling, {}
-    peaks = {}
-    for n in PROBE_BATCHES:
-        peak = peak_memory_bytes(lambda n=n: run_batch(n))
-        if peak is None:
-            return ceiling, {}
-        peaks[n] = peak
+    peaks = {n: peak(lambda n=n: run_batch(n)) for n in PROBE_BATCHES}
     return batch_for_memory(peaks, limit_bytes, ceiling), peaks

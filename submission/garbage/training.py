@@ -93,7 +93,8 @@ class Trainer:
         self.export_s = 5.0  # replaced by the measured export time after the first export
         self.first_probe_s = 0.0  # building and timing the first backbone, compiles included
         self.members: list[Member] = []
-        self.compute = device.plan_for(device.detect())
+        self.device = device.detect()
+        self.compute = device.plan_for(self.device)
         self.images: image_cache.ImageCache | None = None
 
     def build_loss(self):
@@ -243,14 +244,16 @@ class Trainer:
         ex = features.Extractor.build(spec, bottom, images.size, self.compute.batch)
         if self.gpu_memory_limit_bytes is None:
             return ex
+        batch, peaks = self.compute.batch, {}  # a CPU has nothing to probe
+        if self.device.platform == "gpu":
 
-        def run_batch(n: int):
-            inputs = features.copy_inputs(images, np.arange(n), 1, self.cfg.seed)
-            return ex.model.predict_on_batch(inputs)
+            def run_batch(n: int):
+                inputs = features.copy_inputs(images, np.arange(n), 1, self.cfg.seed)
+                return ex.model.predict_on_batch(inputs)
 
-        batch, peaks = device.probed_batch(
-            run_batch, len(images.paths), self.gpu_memory_limit_bytes, self.compute.batch
-        )
+            batch, peaks = device.probed_batch(
+                run_batch, len(images.paths), self.gpu_memory_limit_bytes, self.compute.batch
+            )
         self.metrics.write(
             "batch",
             backbone=spec.name,

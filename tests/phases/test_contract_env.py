@@ -14,6 +14,7 @@ from harness.phases.contract_env import (
     train_variables,
 )
 from harness.phases.predict import PredictLimits
+from harness.phases.train import limit_variables
 from harness.runners.base import Limits, Mount
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract.md"
@@ -105,6 +106,7 @@ def _documented(section: str) -> set[str]:
 
 def test_every_variable_set_is_documented_in_the_contract(folders, scratch):
     train = train_variables(folders, "smoke", scratch).env
+    train |= limit_variables(Limits(memory_bytes=1, gpu_memory_bytes=1))  # set at launch
     predict = predict_variables(folders, "smoke", scratch, LIMITS).env
     assert set(train) <= _documented("Train phase")
     assert set(predict) <= _documented("Predict phase")

@@ -28,21 +28,28 @@ def test_a_limit_nothing_fits_gives_batch_one_and_flat_peaks_the_ceiling():
     assert device.batch_for_memory({8: 500 * MIB, 16: 500 * MIB}, 1024 * MIB, 128) == 128
 
 
-def test_without_a_gpu_the_probe_runs_nothing_and_keeps_the_plans_batch():
-    calls = []
-    batch, peaks = device.probed_batch(calls.append, 100, 2**30, ceiling=32)
-    assert (batch, peaks, calls) == (32, {}, [])
-    assert device.peak_memory_bytes(lambda: calls.append("ran")) is None
+def test_the_probe_measures_the_smaller_batch_first_and_extrapolates():
+    """The peak function is injected: 1 GiB fixed and 50 MiB an image, as the batch ran."""
+    ran = []
+
+    def peak(run):
+        run()
+        return 1024 * MIB + ran[-1] * 50 * MIB
+
+    batch, peaks = device.probed_batch(ran.append, 100, 8 * 1024 * MIB, ceiling=128, peak=peak)
+    assert ran == [8, 16]
+    assert peaks == {8: 1424 * MIB, 16: 1824 * MIB}
+    assert batch == 64
 
 
 def test_a_data_set_smaller_than_the_probe_keeps_the_plans_batch():
-    calls = []
-    assert device.probed_batch(calls.append, 10, 2**30, ceiling=128) == (128, {})
-    assert calls == []
+    ran = []
+    assert device.probed_batch(ran.append, 10, 2**30, ceiling=128) == (128, {})
+    assert ran == []
 
 
 def test_a_trainer_under_a_gpu_limit_says_which_batch_it_chose(tmp_path, monkeypatch):
-    """On this CPU the probe measures nothing: the line says so and the plan's batch stays."""
+    """On a CPU nothing is probed: the line says so and the plan's batch stays."""
     monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
     data = make_image_set(tmp_path / "data", ("a", "b"), per_class=10, size=40)
     config = TrainConfig(backbones=["tiny"], pretrained=False, aug_copies=0, head_epochs=1)
