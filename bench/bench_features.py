@@ -12,7 +12,9 @@ cache off), two ways:
 Each row: images/s = images x (1 + copies) / seconds. An "after" row for one
 backbone includes the whole decode; the last rows are the default config's
 case, both backbones on one decode. One untimed warm-up batch per backbone and
-way first (TensorFlow traces); one timed run each.
+way first (TensorFlow traces); one timed run each. Per backbone, the copy
+layer's own cost (crop, flip, brightness, resize on the device) is also timed
+alone on one warm batch (`features.measure`, as the submission plans with it).
 
     .venv/bin/python bench/bench_features.py [--data .devdata/trashnet150] [--copies 2]
 """
@@ -101,6 +103,11 @@ def main() -> int:
         warm = images.paths[: features.BATCH]
         before(parts.bottom, spec, warm, 0)
         after(ex, image_cache.build(warm, size, image_cache.memory_limit_bytes(), 1), 0)
+        rates = features.measure(ex, images)
+        print(
+            f"{name:20s} copy layer alone {rates.augment_s * 1000:.2f} ms an image, "
+            f"with the bottom {rates.bottom_s * 1000:.2f} ms (one warm batch)"
+        )
         for way, run, extra in (
             ("before", partial(before, parts.bottom, spec, paths, args.copies), 0.0),
             ("after", partial(after, ex, images, args.copies), decode_s),
