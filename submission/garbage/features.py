@@ -27,9 +27,10 @@ from garbage.image_cache import ImageCache
 BATCH = 32  # when the device plan gives none
 POOL_BATCH = 256
 # In the cache key: features cached under an older augmentation are not reused.
-# 3: crops drawn as fractions, applied on the device to the run's pixel cache;
+# 4: crop, flip and resize as one separable bilinear sampling of the pixel cache;
+# 3: crops drawn as fractions, an affine transform on the device, then a resize;
 # 2: Pillow per copy, one rng per image; 1 (unnamed) seeded one rng per batch.
-AUGMENT_SCHEME = 3
+AUGMENT_SCHEME = 4
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,8 @@ class Extractor:
     """A backbone's bottom behind the copy layer: cached pixels in, split activations out."""
 
     spec: BackboneSpec
-    model: keras.Model  # (pixels, transform, brightness) -> activations
-    augmenter: keras.Model  # (pixels, transform, brightness) -> the bottom's input
+    model: keras.Model  # (pixels, rows, columns, brightness) -> activations
+    augmenter: keras.Model  # the same inputs -> the bottom's input
     batch: int
 
     @classmethod
@@ -79,12 +80,15 @@ def cache_key(
     return h.hexdigest()[:20]
 
 
-def copy_inputs(images: ImageCache, rows: np.ndarray, copy: int, seed: int) -> list[np.ndarray]:
-    """The copy model's inputs for images `rows`: pixels, transforms, brightness."""
+def copy_inputs(
+    images: ImageCache, rows: np.ndarray, copy: int, seed: int, size: int
+) -> list[np.ndarray]:
+    """The copy model's inputs for images `rows` at input size `size`: pixels, sampling
+    positions, brightness."""
     batch = augment.draws([images.paths[i] for i in rows], copy, seed)
     return [
         np.asarray(images.pixels[rows]),
-        augment.transforms(batch, images.size),
+        *augment.coordinates(batch, images.size, size),
         augment.brightness(batch),
     ]
 
@@ -111,7 +115,9 @@ def split_activations(
         return np.load(feats_file), np.load(ok_file)
     chunks = [
         predict_full_batch(
-            ex.model, copy_inputs(images, rows[i : i + ex.batch], copy, seed), ex.batch
+            ex.model,
+            copy_inputs(images, rows[i : i + ex.batch], copy, seed, ex.spec.input_size),
+            ex.batch,
         ).astype("float16")
         for i in range(0, len(rows), ex.batch)
     ]
@@ -153,8 +159,9 @@ def measure(ex: Extractor, images: ImageCache) -> Rates:
     rows = np.arange(min(len(images.paths), ex.batch))
     timed = {}
     for name, model in (("augment", ex.augmenter), ("bottom", ex.model)):
-        predict_full_batch(model, copy_inputs(images, rows, 0, 0), ex.batch)
+        size = ex.spec.input_size
+        predict_full_batch(model, copy_inputs(images, rows, 0, 0, size), ex.batch)
         t0 = time.perf_counter()
-        predict_full_batch(model, copy_inputs(images, rows, 1, 0), ex.batch)
+        predict_full_batch(model, copy_inputs(images, rows, 1, 0, size), ex.batch)
         timed[name] = (time.perf_counter() - t0) / len(rows)
     return Rates(timed["augment"], timed["bottom"])

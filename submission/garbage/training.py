@@ -95,6 +95,7 @@ class Trainer:
         self.members: list[Member] = []
         self.device = device.detect()
         self.compute = device.plan_for(self.device)
+        self.gpu_peak_bytes = device.peak_memory_bytes  # of one run, for the batch probe
         self.images: image_cache.ImageCache | None = None
 
     def build_loss(self):
@@ -248,11 +249,17 @@ class Trainer:
         if self.device.platform == "gpu":
 
             def run_batch(n: int):
-                inputs = features.copy_inputs(images, np.arange(n), 1, self.cfg.seed)
+                inputs = features.copy_inputs(
+                    images, np.arange(n), 1, self.cfg.seed, spec.input_size
+                )
                 return ex.model.predict_on_batch(inputs)
 
             batch, peaks = device.probed_batch(
-                run_batch, len(images.paths), self.gpu_memory_limit_bytes, self.compute.batch
+                run_batch,
+                len(images.paths),
+                self.gpu_memory_limit_bytes,
+                self.compute.batch,
+                peak=self.gpu_peak_bytes,
             )
         self.metrics.write(
             "batch",

@@ -2,7 +2,9 @@
 
 import json
 import time
+from pathlib import Path
 
+import numpy as np
 from garbage import device
 from garbage.budget import Budget
 from garbage.config import TrainConfig
@@ -48,8 +50,7 @@ def test_a_data_set_smaller_than_the_probe_keeps_the_plans_batch():
     assert ran == []
 
 
-def test_a_trainer_under_a_gpu_limit_says_which_batch_it_chose(tmp_path, monkeypatch):
-    """On a CPU nothing is probed: the line says so and the plan's batch stays."""
+def _trainer_under_a_gpu_limit(tmp_path, monkeypatch) -> tuple[Trainer, Path]:
     monkeypatch.setenv("TMPDIR", str(tmp_path / "scratch"))
     data = make_image_set(tmp_path / "data", ("a", "b"), per_class=10, size=40)
     config = TrainConfig(backbones=["tiny"], pretrained=False, aug_copies=0, head_epochs=1)
@@ -63,10 +64,36 @@ def test_a_trainer_under_a_gpu_limit_says_which_batch_it_chose(tmp_path, monkeyp
         tmp_path / "none",
         gpu_memory_limit_bytes=2**30,
     )
-    trainer.run()
+    return trainer, metrics
+
+
+def _batch_lines(metrics: Path) -> list[dict]:
     lines = [json.loads(line) for line in metrics.read_text().splitlines()]
-    chosen = [line for line in lines if line["stage"] == "batch"]
+    return [line for line in lines if line["stage"] == "batch"]
+
+
+def test_a_trainer_under_a_gpu_limit_says_which_batch_it_chose(tmp_path, monkeypatch):
+    """On a CPU nothing is probed: the line says so and the plan's batch stays."""
+    trainer, metrics = _trainer_under_a_gpu_limit(tmp_path, monkeypatch)
+    trainer.run()
+    chosen = _batch_lines(metrics)
     assert [(c["backbone"], c["batch"], c["probe_peak_bytes"]) for c in chosen] == [
         ("tiny", device.CPU_BATCH, {})
     ]
     assert chosen[0]["gpu_memory_limit_bytes"] == 2**30
+
+
+def test_on_a_gpu_the_trainer_probes_its_real_feature_model(tmp_path, monkeypatch):
+    """The GPU branch on this CPU: the peak function is injected and reads the batch off
+    the feature model's real output (1 GiB fixed, 50 MiB an image)."""
+    trainer, metrics = _trainer_under_a_gpu_limit(tmp_path, monkeypatch)
+    trainer.device = device.Device("gpu")
+
+    def peak(run) -> int:
+        return 1024 * MIB + len(np.asarray(run())) * 50 * MIB
+
+    trainer.gpu_peak_bytes = peak
+    trainer.run()
+    (chosen,) = _batch_lines(metrics)
+    assert chosen["probe_peak_bytes"] == {"8": 1424 * MIB, "16": 1824 * MIB}
+    assert chosen["batch"] == 1  # 1 GiB fixed alone is over 70 % of the 1 GiB limit

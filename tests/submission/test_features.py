@@ -88,7 +88,9 @@ def _augmented(images, rows, copy: int, batch: int) -> np.ndarray:
     ex = features.Extractor.build(spec, parts.bottom, images.size, batch)
     out = [
         features.predict_full_batch(
-            ex.augmenter, features.copy_inputs(images, rows[i : i + batch], copy, 7), batch
+            ex.augmenter,
+            features.copy_inputs(images, rows[i : i + batch], copy, 7, spec.input_size),
+            batch,
         )
         for i in range(0, len(rows), batch)
     ]
@@ -176,6 +178,8 @@ def test_plain_copy_is_normalised_as_the_predictor_normalises(pre):
     pixels = np.random.default_rng(0).integers(0, 256, (2, 8, 8, 3), dtype="uint8")
     model = augment.copy_model(keras.layers.Identity(), 8, 8, pre)
     batch = [augment.Draw()] * 2
-    out = model.predict_on_batch([pixels, augment.transforms(batch, 8), augment.brightness(batch)])
+    out = model.predict_on_batch(
+        [pixels, *augment.coordinates(batch, 8, 8), augment.brightness(batch)]
+    )
     expected = [to_input(Image.fromarray(p), 8, pre) for p in pixels]
     np.testing.assert_allclose(out, np.stack(expected), atol=1e-4)
