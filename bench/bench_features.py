@@ -34,9 +34,13 @@ from PIL import Image, ImageOps
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "submission"))
 
-from garbage import augment, backbones, features, image_cache  # noqa: E402
-from garbage.config import load_config  # noqa: E402
-from garbage.images import DataError, list_dataset, load_rgb, stable_image_id, to_input  # noqa: E402
+if __name__ == "__main__":
+    # Only here: the pixel cache's spawn workers run this file again as __mp_main__, and
+    # Keras imported there would add seconds to the decode that the submission's workers
+    # (train.py imports nothing heavy) do not pay.
+    from garbage import augment, backbones, features, image_cache
+    from garbage.config import load_config
+    from garbage.images import DataError, list_dataset, load_rgb, stable_image_id, to_input
 
 
 def decoded_copy(path: Path, copy: int, spec: backbones.BackboneSpec) -> np.ndarray:
