@@ -10,6 +10,7 @@ pending for ever. Ray is imported here only, so other commands never pay for it.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from harness.sweep.grid import Rehearsal
 OBJECT_STORE_BYTES = 80 * 2**20
 WAIT_STEP_S = 0.5  # how often the driver looks up from waiting, so Ctrl-C is seen at once
 CANCEL_WAIT_S = 5.0  # after the phases' grace: how long a cancelled task may take to stop
+CONNECT_TIMEOUT_S = 5.0  # to open a TCP connection to --address before Ray tries to join
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,8 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[An
             hint="pip install 'onlinesim[sweep]' (scripts/setup.sh installs it)",
         ) from None
 
+    if address is not None:
+        refuse_unreachable(address)
     if ray.is_initialized():
         yield ray
         return
@@ -130,6 +134,23 @@ def ray_session(address: str | None, num_cpus: int | None = None) -> Iterator[An
         yield ray
     finally:
         ray.shutdown()
+
+
+def refuse_unreachable(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """A UserError at once when no TCP connection opens to a HOST:PORT address (`ray://`
+    ones included): Ray's own join retries an unreachable address for minutes. Names Ray
+    resolves itself (`auto`, `local`) are left to Ray."""
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except OSError as error:
+        raise UserError(
+            f"could not reach the Ray cluster at {address}: {error or 'timed out'}",
+            hint="check the head node's address and port (ray start --head prints them; "
+            "the default port is 6379) or leave --address out to run on this machine",
+        ) from None
 
 
 def start_local(ray: Any, num_cpus: int) -> None:
