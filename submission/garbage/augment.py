@@ -70,9 +70,10 @@ def brightness(batch: list[Draw]) -> np.ndarray:
 def _sample_rows(x, positions):
     """Bilinear rows of x (n, h, w, c) at `positions` (n, out) -> (n, out, w, c) float32.
 
-    Two row gathers from x flattened over the batch, then one blend: on CPU this is
-    about a third of the cost of an affine transform plus resize, and the gathers
-    can read uint8, so the copy is converted to float only at the output size.
+    Two row gathers from x flattened over the batch, then one blend: on TensorFlow's
+    CPU kernels cheaper than the affine transform plus resize it replaced (bench_features,
+    docs/benchmarks.md), and the gathers can read uint8, so the copy becomes float only
+    at the output size.
     """
     h, w, c = x.shape[1], x.shape[2], x.shape[3]
     below = ops.floor(positions)

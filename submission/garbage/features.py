@@ -81,14 +81,14 @@ def cache_key(
 
 
 def copy_inputs(
-    images: ImageCache, rows: np.ndarray, copy: int, seed: int, size: int
+    ex: Extractor, images: ImageCache, rows: np.ndarray, copy: int, seed: int
 ) -> list[np.ndarray]:
-    """The copy model's inputs for images `rows` at input size `size`: pixels, sampling
-    positions, brightness."""
+    """The copy model's inputs for images `rows`: pixels, sampling positions for the
+    backbone's input size, brightness."""
     batch = augment.draws([images.paths[i] for i in rows], copy, seed)
     return [
         np.asarray(images.pixels[rows]),
-        *augment.coordinates(batch, images.size, size),
+        *augment.coordinates(batch, images.size, ex.spec.input_size),
         augment.brightness(batch),
     ]
 
@@ -116,7 +116,7 @@ def split_activations(
     chunks = [
         predict_full_batch(
             ex.model,
-            copy_inputs(images, rows[i : i + ex.batch], copy, seed, ex.spec.input_size),
+            copy_inputs(ex, images, rows[i : i + ex.batch], copy, seed),
             ex.batch,
         ).astype("float16")
         for i in range(0, len(rows), ex.batch)
@@ -159,9 +159,8 @@ def measure(ex: Extractor, images: ImageCache) -> Rates:
     rows = np.arange(min(len(images.paths), ex.batch))
     timed = {}
     for name, model in (("augment", ex.augmenter), ("bottom", ex.model)):
-        size = ex.spec.input_size
-        predict_full_batch(model, copy_inputs(images, rows, 0, 0, size), ex.batch)
+        predict_full_batch(model, copy_inputs(ex, images, rows, 0, 0), ex.batch)
         t0 = time.perf_counter()
-        predict_full_batch(model, copy_inputs(images, rows, 1, 0, size), ex.batch)
+        predict_full_batch(model, copy_inputs(ex, images, rows, 1, 0), ex.batch)
         timed[name] = (time.perf_counter() - t0) / len(rows)
     return Rates(timed["augment"], timed["bottom"])

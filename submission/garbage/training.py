@@ -249,9 +249,7 @@ class Trainer:
         if self.device.platform == "gpu":
 
             def run_batch(n: int):
-                inputs = features.copy_inputs(
-                    images, np.arange(n), 1, self.cfg.seed, spec.input_size
-                )
+                inputs = features.copy_inputs(ex, images, np.arange(n), 1, self.cfg.seed)
                 return ex.model.predict_on_batch(inputs)
 
             batch, peaks = device.probed_batch(

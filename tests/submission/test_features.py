@@ -89,7 +89,7 @@ def _augmented(images, rows, copy: int, batch: int) -> np.ndarray:
     out = [
         features.predict_full_batch(
             ex.augmenter,
-            features.copy_inputs(images, rows[i : i + batch], copy, 7, spec.input_size),
+            features.copy_inputs(ex, images, rows[i : i + batch], copy, 7),
             batch,
         )
         for i in range(0, len(rows), batch)
