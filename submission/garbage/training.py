@@ -6,7 +6,9 @@
 2. further backbones while the measured cost fits (building and timing one
    included), averaged as an ensemble weighted by validation accuracy;
 3. fine-tuning of each backbone's top blocks on the cached activations with
-   the time that is left, kept only where validation accuracy improves.
+   the time that is left, the learning rate annealed over that time, kept only
+   where validation accuracy improves; an export never replaces one that scored
+   higher on validation.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import keras
 import numpy as np
 
 from garbage import (
+    annealing,
     backbones,
     device,
     ensemble,
@@ -93,6 +96,7 @@ class Trainer:
         self.export_s = 5.0  # replaced by the measured export time after the first export
         self.first_probe_s = 0.0  # building and timing the first backbone, compiles included
         self.members: list[Member] = []
+        self.exported_accuracy: float | None = None  # validation accuracy of the model on disk
         self.device = device.detect()
         self.compute = device.plan_for(self.device)
         self.gpu_peak_bytes = device.peak_memory_bytes  # of one run, for the batch probe
@@ -138,7 +142,7 @@ class Trainer:
                 share = self.budget.time_remaining() / (len(self.members) - k)
                 if self.fine_tune(member, share):
                     self.export("finetune")
-        self.metrics.write("done", val_accuracy=self.ensemble_accuracy()[0])
+        self.metrics.write("done", val_accuracy=self.exported_accuracy)
 
     def pixel_cache(self) -> image_cache.ImageCache:
         """Every image decoded once, at the largest input size of the configured backbones."""
@@ -311,9 +315,11 @@ class Trainer:
         budget: BudgetCallback,
         name: str,
         stage: str = "head",
+        anneal: bool = False,
     ) -> None:
         """`fit` until `epochs` or the budget; ends with the best validation epoch's weights
-        (best_epoch's rule), and every epoch is a metrics line."""
+        (best_epoch's rule), and every epoch is a metrics line. With `anneal`, the rate
+        falls from `lr` to zero over the budget or the epochs, whichever ends first."""
         model.compile(
             optimizer=keras.optimizers.Adam(lr),
             loss=self.loss,
@@ -328,9 +334,12 @@ class Trainer:
                 epoch=epoch + 1,
                 loss=round(float(logs["loss"]), 5),
                 val_accuracy=None if val is None else round(float(val), 5),
+                learning_rate=float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
             )
 
         callbacks = [budget, keras.callbacks.LambdaCallback(on_epoch_end=write)]
+        if anneal:
+            callbacks.append(annealing.CosineOverBudget(lr, budget.time_remaining))
         validation = None
         if len(self.val_idx):
             val_y = keras.utils.to_categorical(self.val_labels(), self.n_classes)
@@ -362,7 +371,7 @@ class Trainer:
         val_x = member.val_act.astype("float32")
         epochs, name = self.cfg.finetune_epochs, member.spec.name
         self.fit_keeping_best(
-            model, self.cfg.finetune_lr, data, val_x, epochs, budget, name, "finetune"
+            model, self.cfg.finetune_lr, data, val_x, epochs, budget, name, "finetune", anneal=True
         )
         probs = np.asarray(model.predict(val_x, batch_size=64, verbose=0))
         acc = ensemble.accuracy(probs, self.val_labels())
@@ -387,8 +396,19 @@ class Trainer:
         return accs[best], [self.members[best]], np.ones(1)
 
     def export(self, stage: str) -> None:
+        """Writes the model folder, unless it would replace a model that scored higher on
+        validation (fine-tuning one member can lower the ensemble it belongs to)."""
         t0 = time.time()
         acc, chosen, weights = self.ensemble_accuracy()
+        if not replaces_export(acc, self.exported_accuracy):
+            log(f"{stage}: not exported, validation {acc:.4f} < {self.exported_accuracy:.4f}")
+            self.metrics.write(
+                "export_skipped",
+                step=stage,
+                val_accuracy=round(acc, 5),
+                exported_val_accuracy=round(self.exported_accuracy, 5),
+            )
+            return
         exported = [
             export.ExportedMember(
                 m.spec, export.image_model(m.spec, m.parts.bottom, m.parts.top, m.head), float(w)
@@ -409,6 +429,7 @@ class Trainer:
             },
         )
         write_resolved(self.cfg, self.model_dir / "train_config.json")
+        self.exported_accuracy = acc
         self.export_s = max(self.export_s, (time.time() - t0) / max(1, len(chosen)))
         self.metrics.write(
             "export",
@@ -417,6 +438,12 @@ class Trainer:
             val_accuracy=round(acc, 5),
             seconds=round(time.time() - t0, 1),
         )
+
+
+def replaces_export(val_accuracy: float, exported: float | None) -> bool:
+    """A new model replaces the exported one unless it is worse on validation; a tie goes
+    to the newer, longer-trained one."""
+    return exported is None or val_accuracy >= exported
 
 
 class _MixupBatches(keras.utils.PyDataset):
