@@ -328,13 +328,14 @@ class Trainer:
 
         def write(epoch: int, logs: dict) -> None:
             val = logs.get("val_accuracy")
+            rate = float(keras.ops.convert_to_numpy(model.optimizer.learning_rate))
             self.metrics.write(
                 stage,
                 backbone=name,
                 epoch=epoch + 1,
                 loss=round(float(logs["loss"]), 5),
                 val_accuracy=None if val is None else round(float(val), 5),
-                learning_rate=float(keras.ops.convert_to_numpy(model.optimizer.learning_rate)),
+                learning_rate=float(f"{rate:.3g}"),
             )
 
         callbacks = [budget, keras.callbacks.LambdaCallback(on_epoch_end=write)]
