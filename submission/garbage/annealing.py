@@ -35,14 +35,15 @@ class CosineOverBudget(keras.callbacks.Callback):
         self.peak = peak
         self.seconds_left = seconds_left
         self.seconds_total = 0.0
+        self.steps_total = 0
         self.steps_done = 0
 
     def on_train_begin(self, logs=None):
         self.seconds_total = self.seconds_left()
+        self.steps_total = (self.params.get("epochs") or 0) * (self.params.get("steps") or 0)
         self.steps_done = 0
 
     def on_train_batch_begin(self, batch, logs=None):
-        steps_total = (self.params.get("epochs") or 0) * (self.params.get("steps") or 0)
-        done = progress(self.seconds_left(), self.seconds_total, self.steps_done, steps_total)
+        done = progress(self.seconds_left(), self.seconds_total, self.steps_done, self.steps_total)
         self.model.optimizer.learning_rate = cosine_rate(self.peak, done)
         self.steps_done += 1

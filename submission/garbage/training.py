@@ -388,8 +388,8 @@ class Trainer:
         """Validation accuracy of the weighted ensemble of every member, and its weights.
 
         No single member is picked over it: on a few hundred validation images their
-        difference is a few images, and a member picked that way scored lower on test
-        than the ensemble did (docs/benchmarks.md, "Reference submission")."""
+        difference is a few images (docs/benchmarks.md, "Annealed fine-tune, then every
+        member in the export")."""
         weights = ensemble.member_weights([m.val_accuracy for m in self.members])
         probs = ensemble.combine([m.val_probs for m in self.members], weights)
         return ensemble.accuracy(probs, self.val_labels()), weights
