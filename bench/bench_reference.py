@@ -12,7 +12,9 @@ Part B (one budgeted run): the submission's own train.py under the harness's
 process runner with the given budget, then predict.py answering the test
 images one by one: test accuracy, the exports and timed steps (decode,
 features per backbone and copy, with their rates) from the metrics file, and
-batch-1 latency percentiles.
+batch-1 latency percentiles. With --paired-tta, the same trained model is
+served a second time with flip TTA switched the other way: a paired
+comparison, free of the run-to-run noise of a second training.
 
     .venv/bin/python bench/bench_reference.py --data /work/shared/data/trashnet --budget 900
 """
@@ -217,7 +219,13 @@ def row(step: str, val: float | None, test: float, seconds: float) -> dict:
 
 
 def part_b(
-    train_dir: Path, test_dir: Path, truth: dict, budget_s: float, root: Path, config: Path | None
+    train_dir: Path,
+    test_dir: Path,
+    truth: dict,
+    budget_s: float,
+    root: Path,
+    config: Path | None,
+    paired_tta: bool = False,
 ) -> dict:
     package = root / "package"
     shutil.copytree(ROOT / "submission", package, ignore=shutil.ignore_patterns("__pycache__"))
@@ -249,15 +257,32 @@ def part_b(
         for x in lines
         if x["stage"] == "export"
     ]
-    limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
-    variables = predict_variables(folders, PROFILE, scratch, limits, package_env)
-    predict = variables.spec(("python", "predict.py"), package, Limits(), layout.log("predict"))
-    requests = [PredictRequest(p.stem, p) for p in sorted(test_dir.glob("*.jpg"))]
-    pout, answers = run_predict(runner, predict, requests, sorted(set(truth.values())), limits)
-    lat = np.asarray([a.latency_s for a in answers]) * 1000
-    acc = sum(a.label == truth[a.id] for a in answers) / len(truth)
+
+    def serve() -> dict:
+        """predict.py answering every test image one by one: accuracy and latency."""
+        limits = PredictLimits(setup_s=120.0, per_image_s=0.5, request_timeout_s=10.0, grace_s=5.0)
+        variables = predict_variables(folders, PROFILE, scratch, limits, package_env)
+        predict = variables.spec(("python", "predict.py"), package, Limits(), layout.log("predict"))
+        requests = [PredictRequest(p.stem, p) for p in sorted(test_dir.glob("*.jpg"))]
+        pout, answers = run_predict(runner, predict, requests, sorted(set(truth.values())), limits)
+        lat = np.asarray([a.latency_s for a in answers]) * 1000
+        acc = sum(a.label == truth[a.id] for a in answers) / len(truth)
+        return {
+            "predict_status": pout.status.value,
+            "setup_s": pout.details.get("setup_s"),
+            "test_accuracy": acc,
+            "answered": len(answers),
+            "test_images": len(truth),
+            "latency_ms": {
+                "p50": float(np.percentile(lat, 50)),
+                "p99": float(np.percentile(lat, 99)),
+                "max": float(lat.max()),
+            },
+        }
+
     meta = json.loads((model_dir / "metadata.json").read_text())
-    return {
+    served = serve()
+    result = {
         "train_status": out.status.value,
         "train_wall_s": round(out.wall_s, 1),
         "budget_s": budget_s,
@@ -265,17 +290,16 @@ def part_b(
         "timed_steps": [dataclasses.asdict(step) for step in timed_steps(lines)],
         "final_members": [m["backbone"] for m in meta["members"]],
         "final_stage": meta["stage"],
-        "predict_status": pout.status.value,
-        "setup_s": pout.details.get("setup_s"),
-        "test_accuracy": acc,
-        "answered": len(answers),
-        "test_images": len(truth),
-        "latency_ms": {
-            "p50": float(np.percentile(lat, 50)),
-            "p99": float(np.percentile(lat, 99)),
-            "max": float(lat.max()),
-        },
+        **served,
     }
+    if paired_tta:
+        # The bench's own copy of the model: the same weights served the other way, so the
+        # difference is the TTA's alone, without the run-to-run noise of a second training.
+        meta["tta_flip"] = not meta.get("tta_flip", False)
+        (model_dir / "metadata.json").write_text(json.dumps(meta))
+        other = serve()
+        result["other_tta"] = {"tta_flip": meta["tta_flip"], **other}
+    return result
 
 
 def main() -> int:
@@ -287,6 +311,11 @@ def main() -> int:
     parser.add_argument("--finetune-s", type=float, default=120.0)
     parser.add_argument("--parts", default="ab", help="a: ladder on one cache, b: budgeted run")
     parser.add_argument("--config", type=Path, help="TOML overriding submission/config.toml")
+    parser.add_argument(
+        "--paired-tta",
+        action="store_true",
+        help="part b: serve the trained model a second time with flip TTA switched the other way",
+    )
     parser.add_argument("--out", type=Path, default=Path("runs/bench_reference.json"))
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bench_reference_"))
@@ -297,7 +326,7 @@ def main() -> int:
     result["baseline"] = baseline(train_dir, test_dir, truth, args.seed)
     if "b" in args.parts:
         result["budgeted_run"] = part_b(
-            train_dir, test_dir, truth, args.budget, root / "b", args.config
+            train_dir, test_dir, truth, args.budget, root / "b", args.config, args.paired_tta
         )
         print(json.dumps(result["budgeted_run"], indent=2), flush=True)
     if "a" in args.parts:
