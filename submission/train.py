@@ -1,8 +1,6 @@
 """Train entry (contract: docs/contract.md): all work is in garbage.train_main."""
 
-import sys
-
-from garbage.train_main import main
+from garbage.train_main import exit_without_teardown, main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_without_teardown(main())
