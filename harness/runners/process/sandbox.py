@@ -32,10 +32,11 @@ than our own namespace code):
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -60,7 +61,9 @@ ETC_FILES = (
     "ssl",
     "timezone",
 )
-GPU_DEVICES = ("nvidia0", "nvidiactl", "nvidia-uvm", "nvidia-uvm-tools", "nvidia-modeset")
+# The driver's nodes every CUDA program opens, beside one /dev/nvidiaN per GPU it uses.
+GPU_CONTROL_DEVICES = ("nvidiactl", "nvidia-uvm", "nvidia-uvm-tools", "nvidia-modeset")
+GPU_CARD = re.compile(r"nvidia\d+")
 PRIVATE_TMPFS = ("/dev/shm", "/tmp")
 NOBODY = 65534
 DEFAULT_TMPFS_BYTES = 2**30
@@ -127,13 +130,24 @@ def _covered(path: Path) -> bool:
     return any(_inside(path, Path(f)) for f in SYSTEM_FOLDERS if not os.path.islink(f))
 
 
-def _devices(gpu: bool, shm_bytes: int, tmp_bytes: int) -> list[str]:
+def gpu_device_nodes(visible: str | None, present: Iterable[str]) -> list[str]:
+    """The /dev nodes of a phase granted the GPU: a card node for each GPU index in
+    CUDA_VISIBLE_DEVICES (a sweep's task on GPU 1 needs /dev/nvidia1), every card `present`
+    when it names none or names them by UUID, and the driver's control nodes."""
+    indices = [i.strip() for i in (visible or "").split(",") if i.strip()]
+    if indices and all(i.isdigit() for i in indices):
+        cards = [f"nvidia{int(i)}" for i in indices]
+    else:
+        cards = sorted((n for n in present if GPU_CARD.fullmatch(n)), key=lambda n: int(n[6:]))
+    return [*cards, *GPU_CONTROL_DEVICES]
+
+
+def _devices(gpu_nodes: Sequence[str], shm_bytes: int, tmp_bytes: int) -> list[str]:
     argv = ["--dev", "/dev", "--proc", "/proc"]
     for target, size in zip(PRIVATE_TMPFS, (shm_bytes, tmp_bytes), strict=True):
         argv += ["--size", str(size), "--perms", "1777", "--tmpfs", target]
-    if gpu:
-        for name in GPU_DEVICES:
-            argv += ["--dev-bind-try", f"/dev/{name}", f"/dev/{name}"]
+    for name in gpu_nodes:
+        argv += ["--dev-bind-try", f"/dev/{name}", f"/dev/{name}"]
     return argv
 
 
@@ -161,7 +175,8 @@ def bwrap_argv(
         argv += ["--uid", str(NOBODY), "--gid", str(NOBODY)]
     argv += ["--cap-drop", "ALL", "--disable-userns", "--new-session", "--die-with-parent"]
     argv += _system_view()
-    argv += _devices(gpu, shm_bytes or DEFAULT_TMPFS_BYTES, tmp_bytes or DEFAULT_TMPFS_BYTES)
+    nodes = gpu_device_nodes(env.get("CUDA_VISIBLE_DEVICES"), os.listdir("/dev")) if gpu else []
+    argv += _devices(nodes, shm_bytes or DEFAULT_TMPFS_BYTES, tmp_bytes or DEFAULT_TMPFS_BYTES)
     argv += _place_view(places)
     argv += ["--remount-ro", "/"]  # bwrap's root is a tmpfs: no writing (uncounted) in it
     argv += ["--chdir", str(workdir), "--clearenv"]
