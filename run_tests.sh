@@ -5,6 +5,7 @@ cd "$(dirname "$0")"
 scripts/setup.sh
 scripts/ensure_chromium.sh
 scripts/ensure_bubblewrap.sh
+scripts/ensure_cc.sh
 scripts/ensure_compose.sh
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
