@@ -2,7 +2,9 @@
 
 On a GPU with tensor cores, half precision roughly doubles the frozen
 backbone's throughput and halves its activations; a CPU gains nothing from it
-(and TensorFlow's CPU kernels for float16 are slow), so it keeps float32.
+(and TensorFlow's CPU kernels for float16 are slow), so it keeps float32:
+mixed bfloat16 was 0.94 to 1.13 times float32's time on the dev machine's CPU
+(bench/bench_precision.py, docs/benchmarks.md "Numeric precision on this CPU").
 Under a GPU memory limit (onlinesim's ONLINESIM_GPU_MEMORY_BYTES) the batch
 comes from a probe: the peak memory of two small batches, extrapolated.
 """
