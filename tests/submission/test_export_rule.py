@@ -1,5 +1,6 @@
-"""An export never replaces one that scored higher on validation: fine-tuning one member
-can lower the ensemble's accuracy (seen in the three-member budgeted run, seed 1)."""
+"""Each export replaces the last one, and holds every member: choices made on a small
+validation set are mostly noise (docs/benchmarks.md, "Dense head, paired flip TTA, and the
+exit gap")."""
 
 import json
 import time
@@ -8,15 +9,9 @@ import numpy as np
 from garbage.budget import Budget
 from garbage.config import TrainConfig
 from garbage.metrics import MetricsLog
-from garbage.training import Trainer, replaces_export
+from garbage.training import Trainer
 
 from harness.data.demo import make_image_set
-
-
-def test_the_rule_keeps_the_better_model_and_gives_a_tie_to_the_newer():
-    assert replaces_export(0.5, None)
-    assert replaces_export(0.9, 0.9)
-    assert not replaces_export(0.89, 0.9)
 
 
 def _trainer(tmp_path) -> Trainer:
@@ -27,25 +22,26 @@ def _trainer(tmp_path) -> Trainer:
     return Trainer(config, data, tmp_path / "model", budget, metrics, tmp_path / "none")
 
 
-def test_a_worse_model_leaves_the_exported_one_on_disk(tmp_path):
+def test_a_later_stage_replaces_the_export_even_when_it_scores_lower(tmp_path):
+    """A fine-tuned ensemble one validation image below the heads' best epoch was kept off
+    disk by the old rule (margin run, seed 1), and so was every fine-tune of a dense head."""
     trainer = _trainer(tmp_path)
     member = trainer.add_member("tiny", first=True)
     trainer.members.append(member)
     labels = trainer.val_labels()
     right, wrong = np.eye(2)[labels], np.eye(2)[1 - labels]
 
-    def score(probs, stage):
+    def export(probs, stage):
         member.val_probs, member.val_accuracy = probs, float(np.mean(probs.argmax(1) == labels))
         trainer.export(stage)
         return json.loads((tmp_path / "model" / "metadata.json").read_text())
 
-    assert score(right, "head")["stage"] == "head"
-    assert score(wrong, "finetune")["stage"] == "head"  # not replaced
-    assert trainer.exported_accuracy == 1.0
-    assert score(right, "finetune")["stage"] == "finetune"  # a tie replaces it
+    assert export(right, "head")["val_accuracy"] == 1.0
+    meta = export(wrong, "finetune")
+    assert (meta["stage"], meta["val_accuracy"]) == ("finetune", 0.0)
+    assert trainer.exported_accuracy == 0.0  # what the done line reports: the model on disk
     lines = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
-    skipped = [x for x in lines if x["stage"] == "export_skipped"]
-    assert [(x["val_accuracy"], x["exported_val_accuracy"]) for x in skipped] == [(0.0, 1.0)]
+    assert [x["step"] for x in lines if x["stage"] == "export"] == ["head", "finetune"]
 
 
 def test_every_member_is_exported_even_when_one_alone_scores_higher(tmp_path):
