@@ -1,12 +1,15 @@
 """Containers outlive a SIGKILLed harness unless someone else removes them: a watcher does.
 
 One watcher process per harness process, started with its first container, in
-a session of its own (a Ctrl-C to the harness's group does not reach it). It
-holds the read end of a pipe whose write end only the harness holds (not
-inherited by any phase: the fd is not inheritable). However the harness ends,
-SIGKILL included, the kernel closes that end; the watcher reads EOF and
-removes every container labelled with the harness's owner token, then exits.
-After a clean exit it finds none (the harness removed its own).
+a session of its own (a Ctrl-C to the harness's group does not reach it) and
+forked once more so that it is not the harness's child: a Ray worker that is
+force-cancelled kills its children before it exits, and that took the watcher
+with it and left the containers of a cancelled sweep running. It holds the
+read end of a pipe whose write end only the harness holds (not inherited by
+any phase: the fd is not inheritable). However the harness ends, SIGKILL
+included, the kernel closes that end; the watcher reads EOF and removes every
+container labelled with the harness's owner token, then exits. After a clean
+exit it finds none (the harness removed its own).
 
 Run as a script (`python -P watcher.py TOKEN`) so it imports only the Docker
 SDK, not the harness.
@@ -14,6 +17,7 @@ SDK, not the harness.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -24,25 +28,36 @@ from pathlib import Path
 OWNER_LABEL = "onlinesim.owner"
 RECHECK_S = 1.0  # a create the harness sent just before it died may land a moment later
 
-_watcher: tuple[subprocess.Popen, str] | None = None  # the process and its token
+_watcher: tuple[int, subprocess.Popen, str] | None = None  # its pid, its launcher, its token
 _lock = threading.Lock()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def owner_token() -> str:
     """The label value that marks this harness process's containers; starts the watcher once."""
     global _watcher
     with _lock:
-        if _watcher is None or _watcher[0].poll() is not None:
+        if _watcher is None or not _alive(_watcher[0]):
             token = uuid.uuid4().hex
-            process = subprocess.Popen(
+            launcher = subprocess.Popen(
                 [sys.executable, "-P", str(Path(__file__).resolve()), token],
                 stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,
             )
-            _watcher = (process, token)
-        return _watcher[1]
+            pid = int(launcher.stdout.readline())
+            launcher.stdout.close()
+            launcher.wait()
+            _watcher = (pid, launcher, token)  # the launcher holds the pipe's write end
+        return _watcher[2]
 
 
 def remove_owned(token: str) -> None:
@@ -66,4 +81,9 @@ def main(token: str) -> None:
 
 
 if __name__ == "__main__":
+    watcher_pid = os.fork()
+    if watcher_pid:  # the launcher: tell the harness who watches, then leave at once
+        print(watcher_pid, flush=True)
+        os._exit(0)
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     main(sys.argv[1])
