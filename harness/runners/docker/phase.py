@@ -13,6 +13,7 @@ import os
 import queue
 import socket
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,9 @@ from harness.runners.output import CappedLog, LineTooLong
 from harness.runners.process.monitor import GpuReader
 from harness.runners.program import init_says_not_found
 
+# A Ray task is cancelled by an interrupt the main thread sees only between bytecodes,
+# never inside one blocking wait: the exit is awaited in slices this long.
+WAIT_SLICE_S = 0.2
 LINES_QUEUED = 1024  # stdout lines read ahead; a flood then waits on the program's side
 
 
@@ -205,9 +209,11 @@ class DockerPhase(RunningPhase):
                 pass
 
     def wait(self, timeout_s: float | None) -> ExitInfo | None:
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         try:
-            if not self._exited.wait(timeout_s):
-                return None
+            while not self._exited.wait(WAIT_SLICE_S):
+                if deadline is not None and time.monotonic() >= deadline:
+                    return None
             return self._finish()
         except KeyboardInterrupt:
             self._remove()
