@@ -13,7 +13,6 @@ import os
 import queue
 import socket
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -30,10 +29,8 @@ from harness.runners.docker.streams import copy_log, read_stdout_lines
 from harness.runners.output import CappedLog, LineTooLong
 from harness.runners.process.monitor import GpuReader
 from harness.runners.program import init_says_not_found
+from harness.runners.waits import get_within, wait_for
 
-# A Ray task is cancelled by an interrupt the main thread sees only between bytecodes,
-# never inside one blocking wait: the exit is awaited in slices this long.
-WAIT_SLICE_S = 0.2
 LINES_QUEUED = 1024  # stdout lines read ahead; a flood then waits on the program's side
 
 
@@ -191,7 +188,7 @@ class DockerPhase(RunningPhase):
 
     def read_line(self, timeout_s: float) -> str | None:
         try:
-            line = self._lines.get(timeout=max(timeout_s, 0))
+            line = get_within(self._lines, timeout_s)
         except queue.Empty:
             return None
         if line is None:
@@ -209,11 +206,9 @@ class DockerPhase(RunningPhase):
                 pass
 
     def wait(self, timeout_s: float | None) -> ExitInfo | None:
-        deadline = None if timeout_s is None else time.monotonic() + timeout_s
         try:
-            while not self._exited.wait(WAIT_SLICE_S):
-                if deadline is not None and time.monotonic() >= deadline:
-                    return None
+            if not wait_for(self._exited, timeout_s):
+                return None
             return self._finish()
         except KeyboardInterrupt:
             self._remove()

@@ -51,6 +51,7 @@ from harness.runners.process import pids_cgroup, sandbox
 from harness.runners.process.monitor import GPU_MEMORY, TreeMonitor
 from harness.runners.process.shared_memory import unmapped_shared_bytes
 from harness.runners.program import check_program
+from harness.runners.waits import get_within
 
 PASSED_THROUGH = (
     "LANG",
@@ -219,7 +220,7 @@ class ProcessPhase(RunningPhase):
         started = time.monotonic()
         if not self._eof:
             try:
-                item = self._lines.get(timeout=max(0.0, timeout_s))
+                item = get_within(self._lines, timeout_s)
             except queue.Empty:
                 return None
             if isinstance(item, LineTooLong):
