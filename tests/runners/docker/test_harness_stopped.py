@@ -22,6 +22,7 @@ import pytest
 from docker_support import ROOT, gone_within
 
 from harness.runners.docker import LABEL
+from harness.runners.docker.watcher import OWNER_LABEL
 
 pytestmark = pytest.mark.docker
 
@@ -110,11 +111,23 @@ def test_a_sigkilled_harness_leaves_nothing_running(
     if runner == "docker":
         assert _containers_over(engine, tmp_path)
     helpers = [p for p in psutil.Process(harness.pid).children() if p not in phase_processes]
-    if runner == "docker":  # as Ray kills a worker it cancels by force: its children first
-        for helper in helpers:
+    if runner == "docker":
+        watcher = _watcher_of(engine, tmp_path)
+        assert watcher not in helpers  # no child of the harness, so it outlives these:
+        for helper in helpers:  # as Ray kills a worker it cancels by force, children first
             helper.kill()
+        helpers.append(watcher)
     harness.kill()
     harness.communicate(timeout=30)
     assert gone_within(lambda: _running_from(runs)) == []
     assert gone_within(lambda: _containers_over(engine, tmp_path)) == []
     assert gone_within(lambda: [p for p in helpers if p.is_running()]) == []  # the watcher too
+
+
+def _watcher_of(engine, folder: Path) -> psutil.Process:
+    """The watcher process of the harness whose container mounts `folder`: the one
+    started with that container's owner token."""
+    (name,) = _containers_over(engine, folder)
+    token = engine.containers.get(name).labels[OWNER_LABEL]
+    (watcher,) = [p for p in psutil.process_iter(["cmdline"]) if token in (p.info["cmdline"] or [])]
+    return watcher
