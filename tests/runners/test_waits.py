@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import queue
+import signal
 import threading
 import time
 
@@ -15,13 +16,21 @@ LONG_S = 60.0  # far longer than the interrupt takes: an unsliced wait sits it o
 
 
 def _interrupted(wait) -> float:
-    """Seconds until `wait()` raised the KeyboardInterrupt sent 0.3 s after it began."""
+    """Seconds until `wait()` raised the KeyboardInterrupt sent 0.3 s after it began.
+
+    SIGINT gets Python's default handler, as in a Ray worker: a shell's background job
+    inherits it ignored, and an in-process CLI test may leave the harness's own."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.3, _thread.interrupt_main)
     started = time.monotonic()
     timer.start()
-    with pytest.raises(KeyboardInterrupt):
-        wait()
-    return time.monotonic() - started
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            wait()
+        return time.monotonic() - started
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_an_event_wait_ends_on_an_interrupt():
