@@ -24,18 +24,21 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import IO
 
 OWNER_LABEL = "onlinesim.owner"
 RECHECK_S = 1.0  # a create the harness sent just before it died may land a moment later
 
-_watcher: tuple[int, subprocess.Popen, str] | None = None  # its pid, its launcher, its token
+# Its pid, the write end of its pipe (closing it is the watcher's signal), its token.
+_watcher: tuple[int, IO[bytes], str] | None = None
 _lock = threading.Lock()
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` still runs as ours; another user's process on a reused pid is not."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         return False
     return True
 
@@ -56,7 +59,7 @@ def owner_token() -> str:
             pid = int(launcher.stdout.readline())
             launcher.stdout.close()
             launcher.wait()
-            _watcher = (pid, launcher, token)  # the launcher holds the pipe's write end
+            _watcher = (pid, launcher.stdin, token)
         return _watcher[2]
 
 
@@ -85,5 +88,6 @@ if __name__ == "__main__":
     if watcher_pid:  # the launcher: tell the harness who watches, then leave at once
         print(watcher_pid, flush=True)
         os._exit(0)
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with open(os.devnull, "w") as null:  # the launcher's stdout pipe is the harness's
+        os.dup2(null.fileno(), sys.stdout.fileno())
     main(sys.argv[1])
