@@ -11,10 +11,11 @@ logistic-regression layer (issue 13).
 Part B (one budgeted run): the submission's own train.py under the harness's
 process runner with the given budget, then predict.py answering the test
 images one by one: test accuracy, the exports and timed steps (decode,
-features per backbone and copy, with their rates) from the metrics file, and
-batch-1 latency percentiles. With --paired-tta, the same trained model is
-served a second time with flip TTA switched the other way: a paired
-comparison, free of the run-to-run noise of a second training.
+features per backbone and copy, with their rates) from the metrics file, the
+metrics file itself (every epoch's line), and batch-1 latency percentiles.
+With --paired-tta, the same trained model is served a second time with flip
+TTA switched the other way: a paired comparison, free of the run-to-run noise
+of a second training.
 
     .venv/bin/python bench/bench_reference.py --data /work/shared/data/trashnet --budget 900
 """
@@ -288,6 +289,7 @@ def part_b(
         "budget_s": budget_s,
         "exports": steps,
         "timed_steps": [dataclasses.asdict(step) for step in timed_steps(lines)],
+        "train_metrics": lines,  # every epoch's line, so figures quoted from a run stay on file
         "final_members": [m["backbone"] for m in meta["members"]],
         "final_stage": meta["stage"],
         **served,
