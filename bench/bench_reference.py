@@ -151,7 +151,7 @@ def part_a(
         rows.append(
             row(
                 f"{member.spec.name}: + fine-tune {cfg.top_blocks} top blocks ({finetune_s:.0f} s)",
-                member.val_accuracy,
+                member.val_accuracy if member.validated else None,
                 test_acc,
                 time.time() - t0,
             )
@@ -200,9 +200,7 @@ def baseline(train_dir: Path, test_dir: Path, truth: dict, seed: int, epochs: in
 def ensemble_rows(trainer: Trainer, y_test: np.ndarray, test_probs, suffix: str) -> list[dict]:
     """The members' weighted average (weights from validation accuracy), without and with TTA."""
     names = " + ".join(m.spec.name for m in trainer.members)
-    w = ensemble.member_weights([m.val_accuracy for m in trainer.members])
-    val = ensemble.combine([m.val_probs for m in trainer.members], w)
-    val_acc = ensemble.accuracy(val, trainer.val_labels())
+    val_acc, w = trainer.ensemble_accuracy()
     rows = []
     for flip in (False, True):
         probs = ensemble.combine([test_probs(m, flip) for m in trainer.members], w)

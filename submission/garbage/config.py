@@ -45,6 +45,9 @@ class TrainConfig:
     finetune: bool = True
     finetune_lr: float = 1e-4
     finetune_epochs: int = 40
+    # fine-tune on the validation images too, keeping the annealed last epoch: validation
+    # then picks only the heads' epochs, and the fine-tuned model has no validation figure
+    finetune_on_all: bool = False
     ensemble: bool = True
     tta_flip: bool = True  # predict: average the image and its mirror image
     default_budget_s: float = 3 * 3600.0  # when the harness gives no deadline

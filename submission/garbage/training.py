@@ -7,8 +7,8 @@
    included), averaged as an ensemble weighted by validation accuracy;
 3. fine-tuning of each backbone's top blocks on the cached activations with
    the time that is left, the learning rate annealed over that time, kept only
-   where validation accuracy improves; an export never replaces one that scored
-   higher on validation.
+   where validation accuracy improves (with `finetune_on_all`, trained on the
+   validation images too and kept unchecked); each export replaces the last.
 """
 
 from __future__ import annotations
@@ -62,6 +62,9 @@ class Member:
     val_act: np.ndarray
     val_probs: np.ndarray
     val_accuracy: float
+    extra_act: np.ndarray  # with finetune_on_all: the validation images, plain and copies
+    extra_y: np.ndarray
+    validated: bool = True  # False once fine-tuned on the validation images
 
 
 class Trainer:
@@ -195,7 +198,7 @@ class Trainer:
         per_image = rates.bottom_s
         if first:
             self.first_probe_s = time.time() - probe_started
-        n_all, n_train = len(images.paths), len(self.train_idx)
+        n_all = len(images.paths)
         left = self.budget.time_remaining() - self.reserve()
         if not first and not may_start(per_image * n_all * 1.5, left):
             log(
@@ -211,16 +214,26 @@ class Trainer:
         )
         self.write_features(name, 0, n_all, time.time() - t0, rates)
         left = self.budget.time_remaining() - self.reserve()
-        copies = min(self.cfg.aug_copies, units_that_fit(0.35 * left, per_image * n_train * 1.2))
+        # Copies of the validation images too when fine-tuning will train on them.
+        copy_rows = everything if self.cfg.finetune_on_all else self.train_idx
+        n_copied = len(copy_rows)
+        copies = min(self.cfg.aug_copies, units_that_fit(0.35 * left, per_image * n_copied * 1.2))
         train_blocks = [plain[self.train_idx]]
+        val_blocks = []
         train_ok = ok[self.train_idx]
         for c in range(1, copies + 1):
             t0 = time.time()
+            split = ("all" if self.cfg.finetune_on_all else "train") + tag
             act, _ = features.split_activations(
-                ex, images, self.train_idx, c, self.cfg.seed, "train" + tag, cache=cache
+                ex, images, copy_rows, c, self.cfg.seed, split, cache=cache
             )
-            train_blocks.append(act)
-            self.write_features(name, c, n_train, time.time() - t0, rates)
+            if self.cfg.finetune_on_all:
+                train_blocks.append(act[self.train_idx])
+                val_blocks.append(act[self.val_idx])
+            else:
+                train_blocks.append(act)
+            self.write_features(name, c, n_copied, time.time() - t0, rates)
+        extra_act, extra_y = self.validation_rows(plain, ok, val_blocks)
         keep = np.tile(train_ok, len(train_blocks))
         train_act = np.concatenate(train_blocks)[keep]
         y = np.tile(self.data.labels[self.train_idx], len(train_blocks))[keep]
@@ -239,7 +252,21 @@ class Trainer:
             self.cfg.seed,
         )
         probs, acc = self.train_head(head, train_feats, train_y, val_feats, name)
-        return Member(spec, parts, head, train_act, train_y, val_act, probs, acc)
+        return Member(
+            spec, parts, head, train_act, train_y, val_act, probs, acc, extra_act, extra_y
+        )
+
+    def validation_rows(
+        self, plain: np.ndarray, ok: np.ndarray, copies: list[np.ndarray]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The readable validation images' activations, plain then each copy, one-hot labelled:
+        what finetune_on_all adds to the fine-tune's data (empty without it)."""
+        if not self.cfg.finetune_on_all:
+            return plain[:0], np.zeros((0, self.n_classes), "float32")
+        blocks = [plain[self.val_idx], *copies]
+        keep = np.tile(ok[self.val_idx], len(blocks))
+        y = np.tile(self.val_labels(), len(blocks))[keep]
+        return np.concatenate(blocks)[keep], keras.utils.to_categorical(y, self.n_classes)
 
     def extractor(
         self, spec: backbones.BackboneSpec, bottom: keras.Model, images: image_cache.ImageCache
@@ -310,7 +337,7 @@ class Trainer:
         model: keras.Model,
         lr: float,
         data: keras.utils.PyDataset,
-        val_x: np.ndarray,
+        val_x: np.ndarray | None,
         epochs: int,
         budget: BudgetCallback,
         name: str,
@@ -318,8 +345,9 @@ class Trainer:
         anneal: bool = False,
     ) -> None:
         """`fit` until `epochs` or the budget; ends with the best validation epoch's weights
-        (best_epoch's rule), and every epoch is a metrics line. With `anneal`, the rate
-        falls from `lr` to zero over the budget or the epochs, whichever ends first."""
+        (best_epoch's rule; the last epoch when `val_x` is None), and every epoch is a
+        metrics line. With `anneal`, the rate falls from `lr` to zero over the budget or the
+        epochs, whichever ends first."""
         model.compile(
             optimizer=keras.optimizers.Adam(lr),
             loss=self.loss,
@@ -342,7 +370,7 @@ class Trainer:
         if anneal:
             callbacks.append(annealing.CosineOverBudget(lr, budget.time_remaining))
         validation = None
-        if len(self.val_idx):
+        if val_x is not None and len(self.val_idx):
             val_y = keras.utils.to_categorical(self.val_labels(), self.n_classes)
             validation = (val_x, val_y.astype("float32"))
             callbacks.append(KeepBestEpoch())
@@ -350,7 +378,9 @@ class Trainer:
 
     # -- fine-tuning -----------------------------------------------------------
     def fine_tune(self, member: Member, seconds: float) -> bool:
-        """Train top blocks + head on cached activations; keep only a validation improvement."""
+        """Train top blocks + head on cached activations; keep only a validation improvement.
+        With finetune_on_all the validation images train too, and the annealed last epoch
+        is kept unchecked."""
         trainable = [
             layer
             for layer in member.parts.top.layers
@@ -366,14 +396,28 @@ class Trainer:
         model = keras.Model(inp, member.head(member.parts.top(inp)))
         before = [member.parts.top.get_weights(), member.head.get_weights()]
         budget = BudgetCallback(Budget(time.time() + seconds, 0.0), self.reserve())
-        data = _MixupBatches(
-            member.train_act, member.train_y, self.cfg.mixup_alpha, self.cfg.head_batch, self.rng
-        )
         val_x = member.val_act.astype("float32")
+        x, y = member.train_act, member.train_y
+        on_all = len(member.extra_act) > 0
+        if on_all:
+            x = np.concatenate([x, member.extra_act])
+            y = np.concatenate([y, member.extra_y.astype("float32")])
+        data = _MixupBatches(x, y, self.cfg.mixup_alpha, self.cfg.head_batch, self.rng)
         epochs, name = self.cfg.finetune_epochs, member.spec.name
         self.fit_keeping_best(
-            model, self.cfg.finetune_lr, data, val_x, epochs, budget, name, "finetune", anneal=True
+            model,
+            self.cfg.finetune_lr,
+            data,
+            None if on_all else val_x,
+            epochs,
+            budget,
+            name,
+            "finetune",
+            anneal=True,
         )
+        if on_all:
+            member.validated = False
+            return True
         probs = np.asarray(model.predict(val_x, batch_size=64, verbose=0))
         acc = ensemble.accuracy(probs, self.val_labels())
         if acc <= member.val_accuracy:
@@ -384,13 +428,17 @@ class Trainer:
         return True
 
     # -- ensemble and export ---------------------------------------------------
-    def ensemble_accuracy(self) -> tuple[float, np.ndarray]:
+    def ensemble_accuracy(self) -> tuple[float | None, np.ndarray]:
         """Validation accuracy of the weighted ensemble of every member, and its weights.
+        None once a member was fine-tuned on the validation images: the figure would be
+        measured on training data. The weights then come from its last validated figure.
 
         No single member is picked over it: on a few hundred validation images their
         difference is a few images (docs/benchmarks.md, "Annealed fine-tune, then every
         member in the export")."""
         weights = ensemble.member_weights([m.val_accuracy for m in self.members])
+        if not all(m.validated for m in self.members):
+            return None, weights
         probs = ensemble.combine([m.val_probs for m in self.members], weights)
         return ensemble.accuracy(probs, self.val_labels()), weights
 
@@ -430,7 +478,7 @@ class Trainer:
             "export",
             step=stage,
             members=[m.spec.name for m in self.members],
-            val_accuracy=round(acc, 5),
+            val_accuracy=None if acc is None else round(acc, 5),
             seconds=round(time.time() - t0, 1),
         )
 
