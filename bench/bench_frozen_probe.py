@@ -8,7 +8,7 @@ three seeds of `bench_reference.py --parts b`.
   classifier trains on the other 85 %?
 
 Pooled features of every image are computed once per (backbone, size), plain images only;
-the classifier is the baseline's (one softmax layer, Adam 1e-3, 60 epochs), trained per
+features and classifier are the baseline's (`bench_reference.py`), trained per
 split seed and initialisation seed; test accuracy is on each split's 20 % test part,
 averaged over the initialisations, then mean ± SEM over the split seeds; the hold-out's
 cost is the paired difference per split.
@@ -22,16 +22,14 @@ import argparse
 import dataclasses
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import keras
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "submission"))
-from garbage import backbones, ensemble, features, image_cache  # noqa: E402
-from garbage.images import list_dataset, stratified_split  # noqa: E402
+from bench_reference import fit_softmax, frozen_pooled  # also puts submission/ on sys.path
+from garbage import backbones, ensemble
+from garbage.images import list_dataset, stratified_split
 
 DEFAULT_SIZES = (
     "efficientnet_lite0:224",
@@ -45,20 +43,12 @@ DEFAULT_SIZES = (
 def pooled_features(name: str, size: int, paths: list[Path]) -> np.ndarray:
     """Every image's pooled features, the backbone read at `size` pixels."""
     spec = dataclasses.replace(backbones.get_spec(name), input_size=size)
-    parts = spec.build(spec, 0, spec.weights_path())
-    limit = image_cache.memory_limit_bytes()
-    images = image_cache.build(paths, size, limit, image_cache.decode_workers())
-    ex = features.Extractor.build(spec, parts.bottom, images.size)
-    rows = np.arange(len(paths))
-    act, _ = features.split_activations(ex, images, rows, 0, 0, "probe", cache=False)
-    return features.pooled(parts.top, act)
+    return frozen_pooled(spec, spec.build(spec, 0, spec.weights_path()), paths)
 
 
-def test_accuracy(x, y, train, test, n_classes: int, init_seed: int) -> float:
+def held_out_accuracy(x, y, train, test, n_classes: int, init_seed: int) -> float:
     keras.utils.set_random_seed(init_seed)
-    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Dense(n_classes, "softmax")])
-    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
-    model.fit(x[train], y[train], batch_size=64, epochs=60, verbose=0)
+    model = fit_softmax(x[train], y[train], n_classes)
     return ensemble.accuracy(np.asarray(model.predict(x[test], verbose=0)), y[test])
 
 
@@ -88,7 +78,7 @@ def main() -> int:
             kept, _ = stratified_split(data.labels[train], args.held_back, split_seed)
             for key, rows_used in (("all", train), ("held_back", train[kept])):
                 runs = [
-                    test_accuracy(x, data.labels, rows_used, test, n_classes, init_seed)
+                    held_out_accuracy(x, data.labels, rows_used, test, n_classes, init_seed)
                     for init_seed in args.init_seeds
                 ]
                 scores[key].append(100 * statistics.mean(runs))

@@ -165,6 +165,22 @@ def decode(paths: list[Path], size: int) -> image_cache.ImageCache:
     return image_cache.build(paths, size, limit, image_cache.decode_workers())
 
 
+def frozen_pooled(spec: backbones.BackboneSpec, parts: backbones.Parts, paths: list[Path]):
+    """Pooled features of the plain images through a frozen backbone, read at spec.input_size."""
+    images = decode(paths, spec.input_size)
+    ex = features.Extractor.build(spec, parts.bottom, images.size)
+    act, _ = features.split_activations(ex, images, np.arange(len(paths)), 0, 0, "b")
+    return features.pooled(parts.top, act)
+
+
+def fit_softmax(x: np.ndarray, labels: np.ndarray, n_classes: int, epochs: int = 60):
+    """The baseline's classifier: one softmax layer on the pooled features."""
+    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Dense(n_classes, "softmax")])
+    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
+    model.fit(x, labels, batch_size=64, epochs=epochs, verbose=0)
+    return model
+
+
 def baseline(train_dir: Path, test_dir: Path, truth: dict, seed: int, epochs: int = 60) -> dict:
     """The 30-line baseline every configuration is judged against: frozen Lite0 pooled
     features of the plain images and one logistic-regression layer (no validation split)."""
@@ -173,20 +189,8 @@ def baseline(train_dir: Path, test_dir: Path, truth: dict, seed: int, epochs: in
     train = list_dataset(train_dir)
     spec, parts = backbones.build("efficientnet_lite0", 0)
     test_paths = sorted(test_dir.glob("*.jpg"))
-
-    def pooled(paths: list[Path]) -> np.ndarray:
-        images = decode(paths, spec.input_size)
-        ex = features.Extractor.build(spec, parts.bottom, images.size)
-        rows = np.arange(len(paths))
-        return features.pooled(
-            parts.top, features.split_activations(ex, images, rows, 0, 0, "b")[0]
-        )
-
-    x, x_test = pooled(train.paths), pooled(test_paths)
-    n_classes = len(train.classes)
-    model = keras.Sequential([keras.Input(x.shape[1:]), keras.layers.Dense(n_classes, "softmax")])
-    model.compile(keras.optimizers.Adam(1e-3), "sparse_categorical_crossentropy")
-    model.fit(x, train.labels, batch_size=64, epochs=epochs, verbose=0)
+    x, x_test = frozen_pooled(spec, parts, train.paths), frozen_pooled(spec, parts, test_paths)
+    model = fit_softmax(x, train.labels, len(train.classes), epochs)
     y_test = np.asarray([train.classes.index(truth[p.stem]) for p in test_paths])
     test_acc = ensemble.accuracy(np.asarray(model.predict(x_test, verbose=0)), y_test)
     return row(

@@ -221,9 +221,9 @@ class Trainer:
         train_blocks = [plain[self.train_idx]]
         val_blocks = []
         train_ok = ok[self.train_idx]
+        split = ("all" if self.cfg.finetune_on_all else "train") + tag
         for c in range(1, copies + 1):
             t0 = time.time()
-            split = ("all" if self.cfg.finetune_on_all else "train") + tag
             act, _ = features.split_activations(
                 ex, images, copy_rows, c, self.cfg.seed, split, cache=cache
             )
@@ -266,7 +266,8 @@ class Trainer:
         blocks = [plain[self.val_idx], *copies]
         keep = np.tile(ok[self.val_idx], len(blocks))
         y = np.tile(self.val_labels(), len(blocks))[keep]
-        return np.concatenate(blocks)[keep], keras.utils.to_categorical(y, self.n_classes)
+        one_hot = keras.utils.to_categorical(y, self.n_classes).astype("float32")
+        return np.concatenate(blocks)[keep], one_hot
 
     def extractor(
         self, spec: backbones.BackboneSpec, bottom: keras.Model, images: image_cache.ImageCache
@@ -396,19 +397,19 @@ class Trainer:
         model = keras.Model(inp, member.head(member.parts.top(inp)))
         before = [member.parts.top.get_weights(), member.head.get_weights()]
         budget = BudgetCallback(Budget(time.time() + seconds, 0.0), self.reserve())
-        val_x = member.val_act.astype("float32")
         x, y = member.train_act, member.train_y
         on_all = len(member.extra_act) > 0
+        val_x = None if on_all else member.val_act.astype("float32")
         if on_all:
             x = np.concatenate([x, member.extra_act])
-            y = np.concatenate([y, member.extra_y.astype("float32")])
+            y = np.concatenate([y, member.extra_y])
         data = _MixupBatches(x, y, self.cfg.mixup_alpha, self.cfg.head_batch, self.rng)
         epochs, name = self.cfg.finetune_epochs, member.spec.name
         self.fit_keeping_best(
             model,
             self.cfg.finetune_lr,
             data,
-            None if on_all else val_x,
+            val_x,
             epochs,
             budget,
             name,
