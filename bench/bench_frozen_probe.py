@@ -19,7 +19,6 @@ cost is the paired difference per split.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import statistics
 import time
@@ -42,7 +41,7 @@ DEFAULT_SIZES = (
 
 def pooled_features(name: str, size: int, paths: list[Path]) -> np.ndarray:
     """Every image's pooled features, the backbone read at `size` pixels."""
-    spec = dataclasses.replace(backbones.get_spec(name), input_size=size)
+    spec = backbones.get_spec(name, size)
     return frozen_pooled(spec, spec.build(spec, 0, spec.weights_path()), paths)
 
 

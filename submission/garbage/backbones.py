@@ -8,6 +8,7 @@ from files in submission/weights/ (no network at run time).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,17 +171,21 @@ REGISTRY: dict[str, BackboneSpec] = {
 }
 
 
-def get_spec(name: str) -> BackboneSpec:
+def get_spec(name: str, input_size: int | None = None) -> BackboneSpec:
+    """The registered spec, read at `input_size` when one is given (the weights fit any size)."""
     try:
-        return REGISTRY[name]
+        spec = REGISTRY[name]
     except KeyError:
         valid = ", ".join(REGISTRY)
         raise UnknownBackboneError(f"unknown backbone {name!r}; valid names: {valid}") from None
+    return spec if input_size is None else dataclasses.replace(spec, input_size=input_size)
 
 
-def build(name: str, top_blocks: int, pretrained: bool = True) -> tuple[BackboneSpec, Parts]:
+def build(
+    name: str, top_blocks: int, pretrained: bool = True, input_size: int | None = None
+) -> tuple[BackboneSpec, Parts]:
     """Build a backbone split `top_blocks` blocks from the end, with its weights file loaded."""
-    spec = get_spec(name)
+    spec = get_spec(name, input_size)
     weights = spec.weights_path() if pretrained else None
     if weights is not None and not weights.is_file():
         raise MissingWeightsError(

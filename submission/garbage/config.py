@@ -27,6 +27,8 @@ class ConfigError(ValueError):
 class TrainConfig:
     backbones: list[str] = field(default_factory=lambda: ["efficientnet_lite0"])
     pretrained: bool = True
+    # backbone -> the image side it reads, in place of its native size (its weights fit any)
+    input_sizes: dict[str, int] = field(default_factory=dict)
     top_blocks: int = 1  # blocks at the end of each backbone that fine-tuning trains
     aug_copies: int = 2  # augmented copies of each training image in the feature cache
     cache_memory_mb: float = 0.0  # memory limit the pixel cache plans against; 0: cgroup or RAM

@@ -48,8 +48,26 @@ from garbage.metrics import MetricsLog
 PROBE_SCALE = 2.0
 
 
+INPUT_SIDES = range(32, 1025)  # 32: the five stride-2 stages leave one pixel
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def check_input_sizes(config: TrainConfig) -> None:
+    """input_sizes may resize only configured backbones, each to a whole side in INPUT_SIDES."""
+    for name, side in config.input_sizes.items():
+        if name not in config.backbones:
+            raise ConfigError(
+                f"input_sizes names {name!r}, which is not in backbones {config.backbones}; "
+                "remove it or add the backbone"
+            )
+        if isinstance(side, bool) or not isinstance(side, int) or side not in INPUT_SIDES:
+            raise ConfigError(
+                f"input_sizes.{name} must be a whole number of pixels from {INPUT_SIDES.start} "
+                f"to {INPUT_SIDES.stop - 1}, got {side!r}"
+            )
 
 
 @dataclass
@@ -95,6 +113,7 @@ class Trainer:
             raise ConfigError(f"head must be one of {', '.join(heads.HEADS)}, got {config.head!r}")
         for name in config.backbones:
             backbones.get_spec(name)
+        check_input_sizes(config)
         self.rng = np.random.default_rng(config.seed)
         self.export_s = 5.0  # replaced by the measured export time after the first export
         self.first_probe_s = 0.0  # building and timing the first backbone, compiles included
@@ -151,7 +170,7 @@ class Trainer:
         """Every image decoded once, at the largest input size of the configured backbones."""
         if self.images is not None:
             return self.images
-        size = max(backbones.get_spec(name).input_size for name in self.cfg.backbones)
+        size = max(self.spec(name).input_size for name in self.cfg.backbones)
         limit = int(self.cfg.cache_memory_mb * 2**20) or image_cache.memory_limit_bytes()
         workers = image_cache.decode_workers()
         images = image_cache.build(self.data.paths, size, limit, workers)
@@ -167,6 +186,10 @@ class Trainer:
         self.images = images
         return images
 
+    def spec(self, name: str) -> backbones.BackboneSpec:
+        """The backbone as this run reads it: at its configured input size, else its own."""
+        return backbones.get_spec(name, self.cfg.input_sizes.get(name))
+
     def reserve(self) -> float:
         return 2.0 * self.export_s * (len(self.members) + 1)
 
@@ -180,7 +203,9 @@ class Trainer:
         keras.mixed_precision.set_global_policy(self.compute.policy)
         keras.utils.set_random_seed(self.cfg.seed + len(self.members))  # same random init every run
         try:
-            spec, parts = backbones.build(name, self.cfg.top_blocks, self.cfg.pretrained)
+            spec, parts = backbones.build(
+                name, self.cfg.top_blocks, self.cfg.pretrained, self.cfg.input_sizes.get(name)
+            )
         finally:
             keras.mixed_precision.set_global_policy("float32")  # heads train in float32
         warm = warm_start.find(self.pretrained_dir, name, self.data.classes)
