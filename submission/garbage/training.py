@@ -36,7 +36,13 @@ from garbage import (
 )
 from garbage.best_epoch import KeepBestEpoch
 from garbage.budget import Budget, BudgetCallback, may_start, units_that_fit
-from garbage.config import PACKAGE_ROOT, ConfigError, TrainConfig, write_resolved
+from garbage.config import (
+    PACKAGE_ROOT,
+    ConfigError,
+    TrainConfig,
+    check_input_sizes,
+    write_resolved,
+)
 from garbage.images import Dataset, list_dataset, stratified_split
 from garbage.metrics import MetricsLog
 
@@ -48,29 +54,8 @@ from garbage.metrics import MetricsLog
 PROBE_SCALE = 2.0
 
 
-# 32: the five stride-2 stages leave one pixel. 1024: already 17.6 GiB of pixel cache
-# for 6,000 images, and 21 times Lite0's native cost per image
-INPUT_SIDES = range(32, 1025)
-
-
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def check_input_sizes(config: TrainConfig) -> None:
-    """A misspelt or unconfigured name would otherwise be ignored, and the run read at the
-    native size without a word."""
-    for name, side in config.input_sizes.items():
-        if name not in config.backbones:
-            raise ConfigError(
-                f"input_sizes names {name!r}, which is not in backbones {config.backbones}; "
-                "use one of those names, or remove the entry"
-            )
-        if isinstance(side, bool) or not isinstance(side, int) or side not in INPUT_SIDES:
-            raise ConfigError(
-                f"input_sizes.{name} must be a whole number of pixels from {INPUT_SIDES.start} "
-                f"to {INPUT_SIDES.stop - 1}, got {side!r}"
-            )
 
 
 @dataclass
@@ -426,7 +411,7 @@ class Trainer:
         before = [member.parts.top.get_weights(), member.head.get_weights()]
         budget = BudgetCallback(Budget(time.time() + seconds, 0.0), self.reserve())
         x, y = member.train_act, member.train_y
-        on_all = len(member.extra_act) > 0
+        on_all = self.cfg.finetune_on_all
         val_x = None if on_all else member.val_act.astype("float32")
         if on_all:
             x = np.concatenate([x, member.extra_act])

@@ -17,10 +17,13 @@ from harness.data.demo import make_image_set
 def _trainer(tmp_path, **overrides) -> Trainer:
     data = make_image_set(tmp_path / "data", ("a", "b"), per_class=8, size=64)
     config = TrainConfig(
-        backbones=["tiny"], pretrained=False, aug_copies=1, head_epochs=2, finetune=False
+        backbones=["tiny"],
+        pretrained=False,
+        aug_copies=1,
+        head_epochs=2,
+        finetune=False,
+        **overrides,
     )
-    for key, value in overrides.items():
-        setattr(config, key, value)
     metrics = MetricsLog(str(tmp_path / "metrics.jsonl"))
     budget = Budget(time.time() + 600, 0.0)
     return Trainer(config, data, tmp_path / "model", budget, metrics, tmp_path / "none")
@@ -44,11 +47,8 @@ def test_a_backbone_builds_at_the_side_asked(tmp_path):
 def test_the_run_decodes_trains_and_exports_at_the_configured_side(tmp_path):
     trainer = _trainer(tmp_path, input_sizes={"tiny": 48})
     trainer.run()
-    decode = [
-        json.loads(line)
-        for line in (tmp_path / "metrics.jsonl").read_text().splitlines()
-        if json.loads(line)["stage"] == "decode"
-    ]
+    lines = map(json.loads, (tmp_path / "metrics.jsonl").read_text().splitlines())
+    decode = [line for line in lines if line["stage"] == "decode"]
     assert decode[0]["size"] == 48
     meta = json.loads((tmp_path / "model" / "metadata.json").read_text())
     assert [m["input_size"] for m in meta["members"]] == [48]
