@@ -50,6 +50,9 @@ class TrainConfig:
     # fine-tune on the validation images too, keeping the annealed last epoch: validation
     # then picks only the heads' epochs, and the fine-tuned model has no validation figure
     finetune_on_all: bool = False
+    # keep the mean of the fine-tune's epochs in the annealed second half, not its best
+    # validation epoch (weight_average.py)
+    finetune_average: bool = False
     ensemble: bool = True
     tta_flip: bool = True  # predict: average the image and its mirror image
     default_budget_s: float = 3 * 3600.0  # when the harness gives no deadline

@@ -45,6 +45,7 @@ from garbage.config import (
 )
 from garbage.images import Dataset, list_dataset, stratified_split
 from garbage.metrics import MetricsLog
+from garbage.weight_average import AverageAnnealedEpochs
 
 # Steps whose first call compiles (jax compiles every new shape) cannot be
 # stopped by a callback, so they must fit before they start. Their cost is
@@ -357,11 +358,13 @@ class Trainer:
         name: str,
         stage: str = "head",
         anneal: bool = False,
+        average: bool = False,
     ) -> None:
         """`fit` until `epochs` or the budget; ends with the best validation epoch's weights
         (best_epoch's rule; the last epoch when `val_x` is None), and every epoch is a
         metrics line. With `anneal`, the rate falls from `lr` to zero over the budget or the
-        epochs, whichever ends first."""
+        epochs, whichever ends first; with `average` too, the fit ends with the mean of the
+        epochs in the anneal's second half instead (weight_average.py)."""
         model.compile(
             optimizer=keras.optimizers.Adam(lr),
             loss=self.loss,
@@ -383,12 +386,18 @@ class Trainer:
         callbacks = [budget, keras.callbacks.LambdaCallback(on_epoch_end=write)]
         if anneal:
             callbacks.append(annealing.CosineOverBudget(lr, budget.time_remaining))
+        averaging = AverageAnnealedEpochs(lr / 2) if anneal and average else None
         validation = None
         if val_x is not None and len(self.val_idx):
             val_y = keras.utils.to_categorical(self.val_labels(), self.n_classes)
             validation = (val_x, val_y.astype("float32"))
-            callbacks.append(KeepBestEpoch())
+            if averaging is None:
+                callbacks.append(KeepBestEpoch())
+        if averaging is not None:
+            callbacks.append(averaging)
         model.fit(data, epochs=epochs, validation_data=validation, verbose=0, callbacks=callbacks)
+        if averaging is not None:
+            self.metrics.write("weight_average", backbone=name, epochs=averaging.epochs_averaged)
 
     # -- fine-tuning -----------------------------------------------------------
     def fine_tune(self, member: Member, seconds: float) -> bool:
@@ -428,6 +437,7 @@ class Trainer:
             name,
             "finetune",
             anneal=True,
+            average=self.cfg.finetune_average,
         )
         if on_all:
             member.validated = False
