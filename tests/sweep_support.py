@@ -27,6 +27,18 @@ def _first_train_log(runs: Path, driver: subprocess.Popen) -> Path:
     raise AssertionError(f"no rehearsal started: {driver.communicate()}")
 
 
+def _names(processes: list[psutil.Process]) -> set[str]:
+    """Names of the processes still alive: a short-lived child may exit between the listing
+    and the read of its name."""
+    names = set()
+    for process in processes:
+        try:
+            names.add(process.name())
+        except psutil.NoSuchProcess:
+            pass
+    return names
+
+
 def interrupted_sweep(submission: Path, data: Path, runs: Path, runner_args: list[str]) -> list:
     """Starts a 3-seed sweep of `submission`, sends Ctrl-C once a phase runs, checks the
     driver's exit and that Ray's processes and the phases are gone; returns the reports."""
@@ -37,7 +49,7 @@ def interrupted_sweep(submission: Path, data: Path, runs: Path, runner_args: lis
     )  # fmt: skip
     _first_train_log(runs, driver)
     family = psutil.Process(driver.pid).children(recursive=True)
-    assert {"raylet", "gcs_server"} <= {process.name() for process in family}
+    assert {"raylet", "gcs_server"} <= _names(family)
     driver.send_signal(signal.SIGINT)
     out, err = driver.communicate(timeout=120)
     assert driver.returncode == 130, (out, err)
