@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from garbage.tf_switches import set_before_import
+
 
 def _private_stdout():
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
@@ -22,7 +24,7 @@ def _private_stdout():
 
 def main() -> int:
     answers = _private_stdout()
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    set_before_import(log_level="3")
     model_dir = os.environ.get("MODEL_INFERENCE_PATH") or os.environ.get("IMAGE_MODEL_PACKAGE_PATH")
     if not model_dir:
         print("predict: set MODEL_INFERENCE_PATH (see docs/contract.md)", file=sys.stderr)

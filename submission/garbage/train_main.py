@@ -11,7 +11,9 @@ ENV_HELP = "set IMAGE_TRAIN_INPUT_PATH and MODEL_INFERENCE_PATH (see docs/contra
 
 
 def main() -> int:
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from garbage.tf_switches import set_before_import
+
+    set_before_import(log_level="2")
     from garbage.backbones import MissingWeightsError, UnknownBackboneError
     from garbage.budget import Budget
     from garbage.config import ConfigError, load_config
