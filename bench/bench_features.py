@@ -38,6 +38,9 @@ if __name__ == "__main__":
     # Only here: the pixel cache's spawn workers run this file again as __mp_main__, and
     # Keras imported there would add seconds to the decode that the submission's workers
     # (train.py imports nothing heavy) do not pay.
+    from garbage.tf_switches import set_before_import
+
+    set_before_import(log_level="2")  # as the submission runs TensorFlow
     from garbage import augment, backbones, features, image_cache
     from garbage.config import load_config
     from garbage.images import DataError, list_dataset, load_rgb, stable_image_id, to_input

@@ -20,10 +20,13 @@ import sys
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "submission"))
+from garbage.tf_switches import set_before_import  # noqa: E402
+
+set_before_import(log_level="2")  # as the submission runs TensorFlow
+import keras  # noqa: E402
 from garbage import backbones  # noqa: E402
 
 POLICIES = ("float32", "mixed_bfloat16")

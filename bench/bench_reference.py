@@ -35,7 +35,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "submission"))
+from garbage.tf_switches import set_before_import  # noqa: E402
 
+set_before_import(log_level="2")  # the baseline runs TensorFlow as the submission does
 import keras  # noqa: E402
 from garbage import augment, backbones, ensemble, features, heads, image_cache  # noqa: E402
 from garbage.budget import Budget  # noqa: E402
