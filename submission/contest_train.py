@@ -9,12 +9,14 @@ import os
 import sys
 from pathlib import Path
 
-from garbage.savedmodel import export_savedmodel
 from garbage.train_main import main
 
 if __name__ == "__main__":
     code = main()
     if code == 0:
+        # Imported here, not above: it imports TensorFlow, which main() sets switches for first.
+        from garbage.savedmodel import export_savedmodel
+
         settings = export_savedmodel(Path(os.environ["MODEL_INFERENCE_PATH"]))
         print(f"contest_train: SavedModel exported, serve settings {settings}", flush=True)
     sys.exit(code)
