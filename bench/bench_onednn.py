@@ -24,14 +24,14 @@ import sys
 from functools import partial
 from pathlib import Path
 
+import numpy as np
+from bench_precision import BATCH, CLASSES, build, ms_per_image, step_arguments
+
 SWITCH = "TF_ENABLE_ONEDNN_OPTS"
 
 
 def child(names: list[str], batches: int, top_blocks: int) -> None:
     """One process, one switch setting: prints {backbone: {"bottom": ms, "train": ms}}."""
-    import numpy as np
-    from bench_precision import BATCH, CLASSES, build, ms_per_image
-
     rng = np.random.default_rng(0)
     out = {}
     for name in names:
@@ -59,13 +59,7 @@ def cpu() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--backbones", nargs="+", default=["efficientnet_lite0", "efficientnet_lite2"]
-    )
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--batches", type=int, default=4)
-    parser.add_argument("--top-blocks", type=int, default=2)
+    parser = step_arguments(__doc__.splitlines()[0])
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

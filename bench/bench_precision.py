@@ -89,15 +89,20 @@ def bench(name: str, rounds: int, batches: int, top_blocks: int) -> dict:
     return row
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def step_arguments(description: str) -> argparse.ArgumentParser:
+    """The options of the timed steps, shared with bench_onednn.py."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--backbones", nargs="+", default=["efficientnet_lite0", "efficientnet_lite2"]
     )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batches", type=int, default=4)
     parser.add_argument("--top-blocks", type=int, default=2)
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = step_arguments(__doc__.splitlines()[0]).parse_args()
     print(f"keras {keras.__version__}, backend {keras.backend.backend()}, batch {BATCH}")
     for name in args.backbones:
         print(json.dumps(bench(name, args.rounds, args.batches, args.top_blocks)), flush=True)
