@@ -7,12 +7,12 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from garbage.tf_switches import set_before_import
+
 ENV_HELP = "set IMAGE_TRAIN_INPUT_PATH and MODEL_INFERENCE_PATH (see docs/contract.md)"
 
 
 def main() -> int:
-    from garbage.tf_switches import set_before_import
-
     set_before_import(log_level="2")
     from garbage.backbones import MissingWeightsError, UnknownBackboneError
     from garbage.budget import Budget
