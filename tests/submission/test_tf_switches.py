@@ -2,7 +2,9 @@
 TensorFlow does by itself only on CPUs with AVX-512 features; a value the user set wins.
 
 TensorFlow says "oneDNN custom operations are on" at import when they are, at any log level.
-On a CPU without AVX-512 (this project's CI host) the first test fails if the switch is not set.
+The "off" cases fail on any CPU if the user's value does not win. The "on" cases fail only
+on a CPU without AVX-512, if the switch is set too late or not at all: on one with AVX-512
+TensorFlow turns oneDNN on anyway (the dev machine has had both kinds of CPU).
 """
 
 import os
